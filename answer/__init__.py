@@ -1,0 +1,1 @@
+"""Answering: understand the question, retrieve, pick cited sentences or abstain."""

@@ -1,0 +1,99 @@
+"""How well a passage answers a question: IDF-weighted coverage of the question's key terms.
+
+Key terms are the question's meaningful syllables and the two-syllable words they
+form ("chủ đề", "ngân sách"). Matching is accent-aware per term: a term typed with
+diacritics must match exactly ("lương" is not "lượng"), one typed without them
+matches any accented form ("luong" matches both). Corpus statistics give rare terms
+more weight, and a syllable the plans never use weighs double: a question about
+something the plans never mention must not be answered from them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+from hoidap.vietnamese import STOPWORDS, fold, has_diacritics, words
+
+# Words that frame a question ("what is the target for ...") more than they name its topic.
+FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban"})
+_FRAMING_WEIGHT = 0.3
+ANCHOR_MISSING = 0.8
+_UNSEEN_FACTOR = 2.0
+_UNSEEN_PAIR = 0.3
+
+
+def _grams(ws: list[str]) -> set[str]:
+    return set(ws) | {f"{a} {b}" for a, b in zip(ws, ws[1:])}
+
+
+class TermStats:
+    """Document frequencies of syllables and syllable pairs (accented and folded) over all chunks."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.n = 0
+        self.accented: Counter[str] = Counter()
+        self.folded: Counter[str] = Counter()
+        for text in texts:
+            ws = words(text)
+            self.n += 1
+            self.accented.update(_grams(ws))
+            self.folded.update(_grams([fold(w) for w in ws]))
+
+    def df(self, term: str) -> int:
+        return (self.accented if has_diacritics(term) else self.folded).get(term, 0)
+
+    def idf(self, term: str) -> float:
+        df = self.df(term)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+def key_terms(text: str) -> list[str]:
+    """Meaningful syllables of a question and the pairs they form, as typed (lower-cased)."""
+    ws = words(text)
+    keep = [fold(w) not in STOPWORDS for w in ws]
+    terms = [w for w, k in zip(ws, keep) if k]
+    terms += [f"{a} {b}" for (a, ka), (b, kb) in zip(zip(ws, keep), zip(ws[1:], keep[1:])) if ka and kb]
+    return list(dict.fromkeys(terms))
+
+
+class Matcher:
+    """Scores texts against one question's key terms."""
+
+    def __init__(self, terms: list[str], stats: TermStats) -> None:
+        framing = {w for t in terms if fold(t) in FRAMING for w in fold(t).split()}
+        self.weights: dict[str, float] = {}
+        for term in terms:
+            seen = stats.df(term) > 0
+            pair = " " in term
+            # An unseen pair may be two words that merely stand side by side: count it lightly.
+            weight = stats.idf(term) * (1.0 if seen else _UNSEEN_PAIR if pair else _UNSEEN_FACTOR)
+            if fold(term) in FRAMING or fold(term) in framing:
+                weight *= _FRAMING_WEIGHT
+            self.weights[term] = weight
+        self.total = sum(self.weights.values()) or 1.0
+        singles = [t for t in self.weights if " " not in t]
+        # The rarest word the question uses: an answer must contain it (or its folded form).
+        self.anchor = max(singles, key=lambda t: self.weights[t]) if singles else None
+
+    def anchor_factor(self, text: str) -> float:
+        """1.0 when the passage holds the question's rarest word, less when it does not."""
+        return 1.0 if self.has_anchor(text) else ANCHOR_MISSING
+
+    def has_anchor(self, text: str) -> bool:
+        if self.anchor is None:
+            return True
+        ws = words(text)
+        return self.anchor in ws if has_diacritics(self.anchor) else self.anchor in {fold(w) for w in ws}
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's (IDF-weighted) key terms present in the text."""
+        ws = words(text)
+        accented, folded = _grams(ws), _grams([fold(w) for w in ws])
+        hit = sum(
+            weight
+            for term, weight in self.weights.items()
+            if (term in accented if has_diacritics(term) else term in folded)
+        )
+        return hit / self.total

@@ -1,0 +1,42 @@
+"""Questions about a plan itself (who signed it, its number, its date, its school year),
+answered from the metadata read at ingestion and cited to the paragraph it came from."""
+
+from __future__ import annotations
+
+import re
+
+from answer.extractive import Claim
+from hoidap.vietnamese import fold
+from index.store import ChunkStore, Hit
+
+INTENTS: dict[str, re.Pattern[str]] = {
+    "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
+    "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
+    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay"),
+    "issuer": re.compile(r"(co quan|don vi) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao"),
+    "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
+}
+
+
+def metadata_fields(question: str) -> list[str]:
+    """Which document fields the question asks for, if it is a question about the document."""
+    folded = " ".join(fold(question).split())
+    return [name for name, pattern in INTENTS.items() if pattern.search(folded)]
+
+
+def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_province: bool) -> list[Claim]:
+    """For the best-matching document (one per province when several are named), the
+    paragraphs each asked-for field was read from."""
+    docs: dict[str, Hit] = {}
+    for hit in hits:
+        key = hit.chunk.metadata.province if per_province else "_"
+        if key not in docs:
+            docs[key] = hit
+    claims: list[Claim] = []
+    for hit in docs.values():
+        for name in fields:
+            at = hit.chunk.metadata.evidence.get(name)
+            chunk = store.chunk_with_paragraph(hit.chunk.source, at) if at is not None else None
+            if chunk is not None and all(c.hit.chunk.id != chunk.id for c in claims):
+                claims.append(Claim(Hit(chunk, hit.score), chunk.text, 1.0))
+    return claims

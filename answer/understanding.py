@@ -1,0 +1,52 @@
+"""Question understanding: which province is asked about, and which words matter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacritics, nfc
+
+_NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu|bao nhieu", re.I)
+
+
+@dataclass
+class Query:
+    """A question made ready for retrieval."""
+
+    question: str
+    text: str  # what is searched: the question without the province names
+    provinces: list[str]
+    accented: bool
+    wants_number: bool
+
+
+def understand(question: str, known_provinces: set[str]) -> Query:
+    """Scope to provinces named in the question (with or without diacritics)."""
+    question = nfc(question).strip()
+    provinces = find_provinces(question, known_provinces)
+    text = expand_shorthand(question)
+    for name in provinces:
+        text = _remove_name(text, name)
+    return Query(
+        question=question,
+        text=text.strip() or question,
+        provinces=provinces,
+        accented=has_diacritics(question),
+        wants_number=bool(_NUMERIC.search(fold(question) + " ")),
+    )
+
+
+def _remove_name(text: str, name: str) -> str:
+    """Drop "(tỉnh) Sơn La" / "son la" from the text, keeping the rest intact."""
+    folded = fold(text)
+    key = fold(name)
+    pos = folded.find(key)
+    while pos >= 0:
+        start = pos
+        if folded[max(0, pos - 5) : pos] == "tinh ":
+            start = pos - 5
+        text = text[:start] + text[pos + len(key) :]
+        folded = folded[:start] + folded[pos + len(key) :]
+        pos = folded.find(key)
+    return re.sub(r"\s{2,}", " ", text)

@@ -1,0 +1,142 @@
+"""Vietnamese text helpers: normalisation, accent folding, syllable tokens, provinces.
+
+Users type with and without diacritics, and documents mix old and new tone
+placement ("Hoà" / "Hòa"); everything that matches text goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W_]+(?:[.,/][0-9]+)*", re.UNICODE)
+# In NFD, old-style placement is vowel1 + vowel2 + mark at the end of an open
+# syllable ("hoà" = h o a + grave); the modern style puts the mark on vowel1.
+_OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_])")
+
+# Question words and glue that carry no topic; the keyword index keeps them,
+# but coverage (how much of the question a passage answers) ignores them.
+STOPWORDS = frozenset(
+    """
+    la gi bao nhieu nao the nao sao vay a ha nhe khong co cua cho va voi cac nhung duoc o tai
+    trong theo ve thi ma den tu de nay do kia khi nhu hay hoac cung da se dang bi boi ra vao
+    mot may ai dau chua roi nua thoi nhi oi em anh chi minh toi ban hoi xin cam on giup
+    tinh nam hoc ke hoach ben gom bao gom nhe day vay thi the ay kia nay hien cu ve ai
+    ha hong khong nhi ta chung mot so cac
+    phan tram muon giong khac nhau hon so sanh nhac dung tren duoi dang ngoai ngoai nao
+    ben nao vay the nhu biet cho hoi
+    """.split()
+)
+
+# Chat shorthand teachers type, expanded before searching ("gv mn" -> "giáo viên mầm non").
+SHORTHAND = {
+    "gv": "giáo viên", "hs": "học sinh", "sv": "sinh viên", "gd": "giáo dục", "gdđt": "giáo dục và đào tạo",
+    "gddt": "giáo dục và đào tạo", "mn": "mầm non", "kh": "kế hoạch", "qđ": "quyết định", "qd": "quyết định",
+    "sgd": "Sở Giáo dục", "csvc": "cơ sở vật chất", "cđ": "cao đẳng", "cbql": "cán bộ quản lý",
+    "ptdtnt": "phổ thông dân tộc nội trú", "gdpt": "giáo dục phổ thông", "tp": "thành phố",
+}
+_SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
+
+
+def expand_shorthand(text: str) -> str:
+    """Replace chat abbreviations by the words the plans use."""
+    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+PROVINCES = (
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
+    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
+    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
+    "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
+    "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An",
+    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
+    "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang",
+    "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_tone_placement(text: str) -> str:
+    """Move old-style tone marks ("hoà", "thuỷ") to the modern vowel ("hòa", "thủy")."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return nfc(_OLD_TONE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed))
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: "Tỷ lệ Đạt" -> "ty le dat"."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries Vietnamese marks (the user typed with accents)."""
+    return fold(text) != text.lower()
+
+
+_SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased syllables and numbers ("32,8", "1899/qđ") with tone placement normalised.
+
+    Superscript footnote markers ("2025¹") are dropped so they never glue onto a word.
+    """
+    clean = normalize_tone_placement(nfc(text)).translate(_SUPERSCRIPTS)
+    return [w.lower() for w in _WORD.findall(clean)]
+
+
+def folded_words(text: str) -> list[str]:
+    return [fold(w) for w in words(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Folded syllables that carry meaning (no question words), in order."""
+    return [w for w in folded_words(text) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=1)
+def _folded_provinces() -> dict[str, str]:
+    return {fold(name): name for name in PROVINCES}
+
+
+def find_provinces(text: str, known: set[str] | None = None) -> list[str]:
+    """Province names mentioned in the text, with or without diacritics, canonical spelling."""
+    folded = " " + " ".join(folded_words(text)) + " "
+    found = []
+    for key, name in _folded_provinces().items():
+        key_words = " " + " ".join(folded_words(key)) + " "
+        if key_words in folded and (known is None or name in known):
+            found.append(name)
+    # "Huế" alone is also inside "Thừa Thiên Huế": keep the longer name only.
+    return [n for n in found if not any(n != m and fold(n) in fold(m) for m in found)]
+
+
+_ABBREVIATIONS = frozenset({"tp", "kt", "tm", "tl", "ts", "ths", "pgs", "gs", "q", "st", "v.v", "tt"})
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”)]?\s+(?=[\"“(\-–•*+]?\s*[^\W_])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of a paragraph; never cuts "TP. Hà Nội" or "1. Tăng".
+
+    Vietnamese plans write long sentences; a sentence ends at . ! ? followed by a
+    capital letter, a digit or a bullet.
+    """
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        nxt = text[m.end() : m.end() + 1]
+        if nxt.isalpha() and nxt.islower():
+            continue
+        before = text[start : m.start()].rstrip(".!?…\"”)").split()
+        last = before[-1].lower() if before else ""
+        if last in _ABBREVIATIONS or (len(before) == 1 and last.isdigit()):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text.rstrip())))
+    return [(a, b) for a, b in spans if text[a:b].strip()]

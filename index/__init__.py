@@ -1,0 +1,1 @@
+"""Index: dense embeddings plus a Vietnamese keyword (sparse) index, stored in Qdrant."""

@@ -1,0 +1,1 @@
+"""Ingestion: read plans, repair their text, keep their structure, cut them into chunks."""

@@ -1,0 +1,30 @@
+"""One file in, one ParsedDocument out: read, repair, structure, metadata."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from hoidap.models import ParsedDocument
+from ingest.metadata import extract_metadata
+from ingest.readers import read_blocks
+from ingest.repair import repair
+from ingest.structure import assemble_text, build_paragraphs
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def parse_document(path: Path) -> ParsedDocument:
+    """Raises ingest.readers.UnreadableDocument when the file cannot be read."""
+    blocks = read_blocks(path)
+    paragraphs = build_paragraphs(repair(blocks))
+    text = assemble_text(paragraphs)
+    return ParsedDocument(
+        source=path.name,
+        content_hash=file_hash(path),
+        text=text,
+        paragraphs=paragraphs,
+        metadata=extract_metadata(paragraphs),
+    )
