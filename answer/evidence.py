@@ -4,8 +4,7 @@ Key terms are the question's meaningful syllables and the two-syllable words the
 form ("chủ đề", "ngân sách"). Matching is accent-aware per term: a term typed with
 diacritics must match exactly ("lương" is not "lượng"), one typed without them
 matches any accented form ("luong" matches both). Corpus statistics give rare terms
-more weight, and a syllable the plans never use weighs double: a question about
-something the plans never mention must not be answered from them.
+more weight, so a question whose rare key word a passage lacks is not answered from it.
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 
-from hoidap.vietnamese import STOPWORDS, fold, has_diacritics, words
+from hoidap.vietnamese import fold, has_diacritics, is_stopword, words
 
 # Words that frame a question ("what is the target for ...") more than they name its topic.
 FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban"})
 _FRAMING_WEIGHT = 0.3
 ANCHOR_MISSING = 0.8
-_UNSEEN_FACTOR = 2.0
+_UNSEEN_FACTOR = 1.5
 _UNSEEN_PAIR = 0.3
 
 
@@ -52,7 +51,7 @@ class TermStats:
 def key_terms(text: str) -> list[str]:
     """Meaningful syllables of a question and the pairs they form, as typed (lower-cased)."""
     ws = words(text)
-    keep = [fold(w) not in STOPWORDS for w in ws]
+    keep = [not is_stopword(w) for w in ws]
     terms = [w for w, k in zip(ws, keep) if k]
     terms += [f"{a} {b}" for (a, ka), (b, kb) in zip(zip(ws, keep), zip(ws[1:], keep[1:])) if ka and kb]
     return list(dict.fromkeys(terms))
@@ -68,7 +67,7 @@ class Matcher:
             seen = stats.df(term) > 0
             pair = " " in term
             # An unseen pair may be two words that merely stand side by side: count it lightly.
-            weight = stats.idf(term) * (1.0 if seen else _UNSEEN_PAIR if pair else _UNSEEN_FACTOR)
+            weight = stats.idf(term) * (_UNSEEN_PAIR if pair and not seen else 1.0)
             if fold(term) in FRAMING or fold(term) in framing:
                 weight *= _FRAMING_WEIGHT
             self.weights[term] = weight

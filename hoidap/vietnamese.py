@@ -15,19 +15,31 @@ _WORD = re.compile(r"[^\W_]+(?:[.,/][0-9]+)*", re.UNICODE)
 # syllable ("hoà" = h o a + grave); the modern style puts the mark on vowel1.
 _OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_])")
 
-# Question words and glue that carry no topic; the keyword index keeps them,
-# but coverage (how much of the question a passage answers) ignores them.
-STOPWORDS = frozenset(
+# Question words, chat particles and glue: they carry no topic. The keyword index keeps
+# them, but coverage (how much of the question a passage answers) ignores them. A word
+# typed with accents is compared as typed; an unaccented one by its folded form, except
+# folds shared with topic words ("dung" is also "dựng/dụng", "phan" is also "phấn").
+_STOP_ACCENTED = frozenset(
     """
-    la gi bao nhieu nao the nao sao vay a ha nhe khong co cua cho va voi cac nhung duoc o tai
-    trong theo ve thi ma den tu de nay do kia khi nhu hay hoac cung da se dang bi boi ra vao
-    mot may ai dau chua roi nua thoi nhi oi em anh chi minh toi ban hoi xin cam on giup
-    tinh nam hoc ke hoach ben gom bao gom nhe day vay thi the ay kia nay hien cu ve ai
-    ha hong khong nhi ta chung mot so cac
-    phan tram muon giong khac nhau hon so sanh nhac dung tren duoi dang ngoai ngoai nao
-    ben nao vay the nhu biet cho hoi
+    là gì bao nhiêu nào thế sao vậy à ạ hả nhé không có của cho và với các những được ở tại
+    trong theo về thì mà đến từ để này đó kia khi như hay hoặc cũng đã sẽ đang bị bởi ra vào
+    một mấy ai đâu chưa rồi nữa thôi nhỉ ơi em anh chị mình tôi bạn hỏi xin cảm ơn giúp
+    tỉnh năm học kế hoạch bên gồm đấy ấy nay hiện cụ ta chúng hông
+    phần trăm muốn giống khác nhau hơn so sánh nhắc dùng trên dưới ngoái biết
     """.split()
 )
+_AMBIGUOUS_FOLDS = frozenset({"dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta"})
+
+
+@lru_cache(maxsize=1)
+def _stop_folded() -> frozenset[str]:
+    return frozenset({fold(w) for w in _STOP_ACCENTED} - _AMBIGUOUS_FOLDS)
+
+
+def is_stopword(word: str) -> bool:
+    """Whether a (lower-cased) question word carries no topic."""
+    return word in _STOP_ACCENTED if has_diacritics(word) else word in _stop_folded()
+
 
 # Chat shorthand teachers type, expanded before searching ("gv mn" -> "giáo viên mầm non").
 SHORTHAND = {
@@ -90,15 +102,6 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(clean)]
 
 
-def folded_words(text: str) -> list[str]:
-    return [fold(w) for w in words(text)]
-
-
-def content_terms(text: str) -> list[str]:
-    """Folded syllables that carry meaning (no question words), in order."""
-    return [w for w in folded_words(text) if w not in STOPWORDS]
-
-
 @lru_cache(maxsize=1)
 def _folded_provinces() -> dict[str, str]:
     return {fold(name): name for name in PROVINCES}
@@ -106,10 +109,10 @@ def _folded_provinces() -> dict[str, str]:
 
 def find_provinces(text: str, known: set[str] | None = None) -> list[str]:
     """Province names mentioned in the text, with or without diacritics, canonical spelling."""
-    folded = " " + " ".join(folded_words(text)) + " "
+    folded = " " + " ".join(fold(w) for w in words(text)) + " "
     found = []
     for key, name in _folded_provinces().items():
-        key_words = " " + " ".join(folded_words(key)) + " "
+        key_words = " " + " ".join(fold(w) for w in words(key)) + " "
         if key_words in folded and (known is None or name in known):
             found.append(name)
     # "Huế" alone is also inside "Thừa Thiên Huế": keep the longer name only.

@@ -30,10 +30,11 @@ def column_labels(table: TableBlock) -> list[str]:
     return labels
 
 
-def _is_index_column(label: str, values: list[str]) -> bool:
-    if label.strip().lower() in _INDEX_HEADERS:
+def _is_index_column(col: int, label: str, values: list[str]) -> bool:
+    """The "TT" column: so named, or a first column counting 1, 2, 3..."""
+    if _leaf(label).lower() in _INDEX_HEADERS:
         return True
-    return bool(values) and all(v.strip().isdigit() for v in values if v.strip())
+    return col == 0 and bool(values) and [v.strip() for v in values] == [str(i + 1) for i in range(len(values))]
 
 
 def _leaf(label: str) -> str:
@@ -61,7 +62,7 @@ def row_statements(table: TableBlock) -> list[str]:
     if not labels or not body:
         return []
     columns = list(range(len(labels)))
-    index_cols = {c for c in columns if _is_index_column(labels[c], [r[c] for r in body if c < len(r)])}
+    index_cols = {c for c in columns if _is_index_column(c, labels[c], [r[c] for r in body if c < len(r)])}
     text_cols = [c for c in columns if c not in index_cols]
     if not text_cols:
         return []

@@ -1,0 +1,86 @@
+"""Cited answers: grouped by plan, numbers verbatim in the cited text, plain abstention."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hoidap.errors import InvalidQuestion
+from tests.conftest import LAI_CHAU, SAMPLE, corpus_text
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+
+
+def assert_grounded(answer):
+    """Every claim is a verbatim quote of the passage it cites, every marker resolves, and
+    no figure stands in the answer outside a quote or a plan's own label."""
+    from answer.extractive import doc_label
+
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    rest = answer.answer
+    for c in answer.citations:
+        assert c.quote in c.text
+        assert f"{c.quote} [{c.n}]" in answer.answer
+        rest = rest.replace(f"{c.quote} [{c.n}]", "").replace(doc_label(c), "")
+    assert not NUMBER.findall(re.sub(r"Theo \d+ văn bản", "", rest)), rest
+
+
+def test_budget_target_is_answered_per_province_with_citations(sample_service):
+    answer = sample_service.ask("mục tiêu chi ngân sách cho giáo dục?")
+    assert not answer.abstained
+    assert "20% tổng chi ngân sách" in answer.answer
+    assert len(answer.provinces) >= 3
+    assert answer.answer.startswith("Theo ") and "\n- " in answer.answer  # grouped by plan
+    assert_grounded(answer)
+    budget = [c for c in answer.citations if "20%" in c.quote]
+    assert budget and all(c.section and c.title for c in budget)
+
+
+def test_unaccented_question_returns_the_lai_chau_table_figure(sample_service):
+    answer = sample_service.ask("ty le huy dong tre nha tre o Lai Chau nam hoc 2024-2025")
+    assert "32,8%" in answer.answer
+    top = answer.citations[0]
+    assert top.source == LAI_CHAU and top.province == "Lai Châu" and top.section.startswith("PHỤ LỤC")
+    assert_grounded(answer)
+
+
+def test_citation_resolves_to_the_exact_paragraph_of_the_plan(sample_service):
+    from ingest.parse import parse_document
+
+    answer = sample_service.ask("Hòa Bình phấn đấu tỷ lệ trẻ khuyết tật đi học hòa nhập bao nhiêu?")
+    c = answer.citations[0]
+    doc = parse_document(SAMPLE[c.source])
+    assert doc.text[c.start : c.end] == c.text
+    assert "90%" in c.quote
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["lương giáo viên mầm non năm 2025 là bao nhiêu?", "Hà Nội đặt chỉ tiêu phổ cập mầm non thế nào?"],
+)
+def test_questions_the_plans_do_not_cover_are_declined(sample_service, question):
+    answer = sample_service.ask(question)
+    assert answer.abstained and not answer.citations
+    assert answer.answer.startswith(("Không tìm thấy", "Chưa có văn bản"))
+    for figure in NUMBER.findall(answer.answer.split("\n")[0]):
+        pytest.fail(f"abstention states a figure: {figure}")
+
+
+def test_abstention_shows_the_closest_passages_as_related(sample_service):
+    answer = sample_service.ask("lương giáo viên mầm non năm 2025 là bao nhiêu?")
+    assert answer.related and "Có thể liên quan" in answer.answer
+
+
+def test_metadata_question_cites_the_signature(sample_service):
+    answer = sample_service.ask("ai ký kế hoạch năm học của Lai Châu?")
+    assert "Tống Thanh Hải" in answer.answer
+    assert answer.citations[0].source == LAI_CHAU
+    assert "Tống Thanh Hải" in corpus_text(LAI_CHAU)
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "x" * 501])
+def test_unusable_questions_raise_a_precise_error(sample_service, question):
+    with pytest.raises(InvalidQuestion, match="Câu hỏi"):
+        sample_service.ask(question)

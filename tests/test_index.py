@@ -1,0 +1,119 @@
+"""Idempotent, fault-tolerant ingestion into a real embedded Qdrant, and hybrid retrieval."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from answer.service import AnswerService
+from hoidap.errors import DocumentNotFound, IndexUnavailable
+from hoidap.settings import Settings
+from index.sparse import query_vector, doc_vector
+from tests.conftest import HOA_BINH_2024, LAI_CHAU, SAMPLE, SON_LA
+
+
+@pytest.fixture()
+def small_service(tmp_path):
+    """A fresh index holding copies of two sample plans (the shortest to embed)."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in (LAI_CHAU, HOA_BINH_2024):
+        shutil.copy(SAMPLE[name], folder / name)
+    service = AnswerService(Settings(data_dir=tmp_path / "data"))
+    yield service, folder
+    service.close()
+
+
+def test_reingest_is_idempotent_and_a_changed_file_replaces_its_chunks(small_service):
+    service, folder = small_service
+    first = service.ingest([folder])
+    assert sorted(first.added) == sorted([LAI_CHAU, HOA_BINH_2024]) and first.ok
+    count = service.store.count()
+
+    again = service.ingest([folder])
+    assert sorted(again.unchanged) == sorted([LAI_CHAU, HOA_BINH_2024]) and not again.added
+    assert service.store.count() == count
+
+    changed = folder / HOA_BINH_2024
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("đạt 46% trở lên", "đạt 47% trở lên"), encoding="utf-8")
+    third = service.ingest([changed])
+    assert third.replaced == [HOA_BINH_2024]
+    assert service.store.count() == count
+    hits = service.search("tỷ lệ huy động trẻ nhà trẻ ra lớp Hòa Bình", 3)
+    assert "47%" in hits[0].chunk.text and not any("46%" in h.chunk.text for h in hits)
+
+
+def test_unreadable_file_is_reported_by_name_and_the_batch_goes_on(small_service, tmp_path):
+    service, folder = small_service
+    (folder / "hỏng.docx").write_bytes(b"this is not a zip file")
+    (folder / "trống.txt").write_text("   \n", encoding="utf-8")
+    report = service.ingest([folder, tmp_path / "không-có.pdf"])
+    assert sorted(report.added) == sorted([LAI_CHAU, HOA_BINH_2024])
+    failed = dict(report.failed)
+    assert set(failed) == {"hỏng.docx", "trống.txt", "không-có.pdf"}
+    assert "hỏng.docx" in failed["hỏng.docx"]
+    assert not report.ok
+
+
+def test_documents_are_listed_and_can_be_removed(small_service):
+    service, folder = small_service
+    service.ingest([folder])
+    docs = {d["source"]: d for d in service.documents()}
+    assert docs[LAI_CHAU]["province"] == "Lai Châu" and docs[LAI_CHAU]["number"] == "3707/KH-UBND"
+    assert docs[LAI_CHAU]["chunks"] > 20
+    removed = service.delete(LAI_CHAU)
+    assert removed == docs[LAI_CHAU]["chunks"]
+    assert [d["source"] for d in service.documents()] == [HOA_BINH_2024]
+    with pytest.raises(DocumentNotFound):
+        service.delete(LAI_CHAU)
+
+
+def test_a_second_process_on_the_same_embedded_index_gets_a_clear_error(small_service):
+    service, _ = small_service
+    service.store.count()
+    other = AnswerService(service.settings)
+    with pytest.raises(IndexUnavailable, match="in use by another hoidap process"):
+        other.store.count()
+
+
+def test_keyword_vectors_fold_diacritics_and_keep_syllable_pairs():
+    accented = dict(zip(*doc_vector("Tỷ lệ huy động trẻ nhà trẻ")))
+    plain = query_vector("ty le huy dong tre nha tre")[0]
+    assert set(plain) <= set(accented)
+    assert len(accented) > len(set("ty le huy dong tre nha".split()))  # bigrams are there too
+
+
+def test_unaccented_question_finds_the_accented_table_row(sample_service):
+    hits = sample_service.search("ty le huy dong tre nha tre o Lai Chau nam hoc 2024-2025", 5)
+    assert hits[0].chunk.source == LAI_CHAU
+    assert hits[0].chunk.text.startswith("Tỷ lệ huy động trẻ nhà trẻ")
+
+
+def test_question_naming_a_province_is_scoped_to_it(sample_service):
+    hits = sample_service.search("chi ngân sách cho giáo dục tối thiểu bao nhiêu ở son la", 8)
+    assert hits and {h.chunk.metadata.province for h in hits} == {"Sơn La"}
+
+
+def test_unscoped_question_keeps_results_from_several_plans(sample_service):
+    hits = sample_service.search("ngân sách thực chi cho giáo dục tối thiểu 20% tổng chi ngân sách", 8)
+    assert len({h.chunk.source for h in hits}) >= 3
+
+
+def test_hybrid_fusion_keeps_the_keyword_winner_on_top(sample_service):
+    """A weak dense signal must not override a strong keyword match."""
+    question = "Tỷ lệ trường mầm non đạt chuẩn chuẩn quốc gia mức độ 2"
+    sparse_settings = sample_service.settings.model_copy(update={"retrieval_mode": "sparse"})
+    keyword_top = AnswerService.__new__(AnswerService)
+    keyword_top.__dict__.update(sample_service.__dict__, settings=sparse_settings)
+    assert keyword_top.search(question, 1)[0].chunk.id == sample_service.search(question, 1)[0].chunk.id
+
+
+def test_dense_side_finds_a_paraphrase_without_shared_keywords(sample_service):
+    dense_settings = sample_service.settings.model_copy(update={"retrieval_mode": "dense"})
+    dense = AnswerService.__new__(AnswerService)
+    dense.__dict__.update(sample_service.__dict__, settings=dense_settings)
+    hits = dense.search("trẻ em khuyết tật được học chung với các bạn", 5)
+    assert any(re.search("khuyết tật", h.chunk.text) for h in hits)

@@ -1,0 +1,63 @@
+"""Structure (section paths), metadata and chunking of the sample plans."""
+
+from __future__ import annotations
+
+import pytest
+
+from hoidap.vietnamese import split_sentences
+from ingest.chunking import chunk_document
+from ingest.parse import parse_document
+from tests.conftest import BAC_NINH, HOA_BINH_2024, HOA_BINH_285, LAI_CHAU, SAMPLE, SON_LA
+
+
+def test_section_paths_follow_the_heading_hierarchy():
+    doc = parse_document(SAMPLE[SON_LA])
+    budget = next(p for p in doc.paragraphs if "tối thiểu 20% tổng chi ngân sách" in p.text)
+    assert budget.section.startswith("II. CÁC NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM NĂM HỌC 2024 - 2025 > 5. Sử dụng hiệu quả ngân sách")
+    bac_ninh = parse_document(SAMPLE[BAC_NINH])
+    lettered = next(p for p in bac_ninh.paragraphs if p.section.endswith("a) Căn cứ Kế hoạch này và tình hình thực tiễn của tỉnh, tham mưu UBND tỉnh ban hành các…") or p.text.startswith("a) "))
+    assert "III. TỔ CHỨC THỰC HIỆN > 1. Sở Giáo dục và Đào tạo" in lettered.section
+
+
+@pytest.mark.parametrize(
+    "name, province, number, date, issuer, signer, year",
+    [
+        (SON_LA, "Sơn La", "1899/QĐ-UBND", "12/09/2024", "Chủ tịch Ủy ban nhân dân tỉnh Sơn La", "", "2024-2025"),
+        (LAI_CHAU, "Lai Châu", "3707/KH-UBND", "17/09/2024", "Ủy ban nhân dân tỉnh Lai Châu", "Tống Thanh Hải", "2024-2025"),
+        (HOA_BINH_285, "Hòa Bình", "", "02/2025", "Sở Giáo dục và Đào tạo tỉnh Hòa Bình", "", ""),
+        (BAC_NINH, "Bắc Ninh", "1102/QĐ-UBND", "12/09/2024", "Chủ tịch UBND tỉnh Bắc Ninh", "Lê Xuân Lợi", "2024-2025"),
+        (HOA_BINH_2024, "Hòa Bình", "", "", "Sở Giáo dục và Đào tạo tỉnh Hòa Bình", "Bùi Thị Kim Tuyến", "2024"),
+    ],
+)
+def test_metadata_is_read_from_the_text(name, province, number, date, issuer, signer, year):
+    meta = parse_document(SAMPLE[name]).metadata
+    assert (meta.province, meta.number, meta.date, meta.issuer, meta.school_year) == (province, number, date, issuer, year)
+    if signer:
+        assert meta.signer == signer
+    assert meta.title
+
+
+def test_titles_are_sentence_cased():
+    assert parse_document(SAMPLE[LAI_CHAU]).metadata.title == (
+        "Kế hoạch triển khai nhiệm vụ, giải pháp trọng tâm năm học 2024 - 2025 trên địa bàn tỉnh Lai Châu"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE))
+def test_chunks_never_cut_a_sentence_and_offsets_point_into_the_text(name):
+    doc = parse_document(SAMPLE[name])
+    chunks = chunk_document(doc, 900)
+    assert chunks
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        para = next(p for p in doc.paragraphs if p.ordinal == chunk.paragraphs[0])
+        # a chunk starts at a paragraph start or at a sentence start inside it
+        starts = {para.start + a for a, _ in split_sentences(para.text)} | {para.start}
+        assert chunk.start in starts
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_chunk_ids_derive_from_content():
+    a = chunk_document(parse_document(SAMPLE[SON_LA]), 900)
+    b = chunk_document(parse_document(SAMPLE[SON_LA]), 900)
+    assert [c.id for c in a] == [c.id for c in b]
