@@ -65,7 +65,8 @@ def select_claims(hits: list[Hit], matcher: Matcher, query: Query, min_coverage:
     if best < min_coverage:
         return []
     bar = max(min_coverage, 0.8 * best)
-    chosen = _diverse([h for h, c in scored if c >= bar], max_claims)
+    ranked = sorted(((h, c) for h, c in scored if c >= bar), key=lambda hc: -_rank_score(hc, query))
+    chosen = _diverse([h for h, _ in ranked], max_claims)
     claims = [best_unit(h, matcher, query) for h in chosen]
     if query.wants_number and not any(_gives_figure(c, matcher, query) for c in claims):
         return []  # asked "how much" and no passage gives a figure about it: do not pretend
@@ -81,6 +82,12 @@ def _gives_figure(claim: Claim, matcher: Matcher, query: Query) -> bool:
 def new_numbers(text: str, question: str) -> set[str]:
     """Figures in a text that the question did not already contain."""
     return set(_NUMBER.findall(text)) - set(_NUMBER.findall(question))
+
+
+def _rank_score(hit_cov: tuple[Hit, float], query: Query) -> float:
+    """Coverage first; a passage with figures wins ties when the question asks "how much"."""
+    hit, cov = hit_cov
+    return cov + (0.1 if query.wants_number and _HAS_NUMBER.search(hit.chunk.text) else 0.0)
 
 
 def _diverse(hits: list[Hit], max_claims: int) -> list[Hit]:

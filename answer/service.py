@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from answer.evidence import Matcher, TermStats, key_terms
 from answer.extractive import abstain, best_unit, compose, passage_text, select_claims
+from answer.followup import resolve
+from answer.memory import Memory, Turn
 from answer.metadata import metadata_claims, metadata_fields
 from answer.types import Answer
 from answer.understanding import Query, understand
@@ -29,6 +32,7 @@ class AnswerService:
         self._embedding: BaseEmbedding | None = None
         self._stats: TermStats | None = None
         self._provinces: set[str] | None = None
+        self._memory: Memory | None = None
         self._lock = threading.RLock()
 
     @property
@@ -68,6 +72,9 @@ class AnswerService:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
 
     # -- documents -------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: bool = False) -> IngestReport:
@@ -117,8 +124,30 @@ class AnswerService:
     def search(self, text: str, top_k: int | None = None, province: str | None = None) -> list[Hit]:
         return self.retrieve(self.understand(text, province), top_k)
 
-    def ask(self, question: str, province: str | None = None) -> Answer:
-        query = self.understand(question, province)
+    @property
+    def memory(self) -> Memory:
+        with self._lock:
+            if self._memory is None:
+                self._memory = Memory(
+                    self.settings.data_dir / "state.sqlite",
+                    self.settings.conversation_max_turns,
+                    self.settings.conversation_max_age_s,
+                )
+            return self._memory
+
+    def ask(self, question: str, province: str | None = None, conversation_id: str | None = None) -> Answer:
+        """Answer a question; with a conversation id, follow-ups are read in the light of earlier turns."""
+        question = self.validate(question)
+        if conversation_id is None:
+            return self._answer(self.understand(question, province))
+        resolved = resolve(question, self.memory.history(conversation_id), self.provinces)
+        query = self.understand(resolved, province)
+        answer = self._answer(query)
+        answer.question, answer.resolved_question, answer.conversation_id = question, resolved, conversation_id
+        self.memory.add_turn(conversation_id, Turn(question, resolved, query.provinces, answer.answer, time.time()))
+        return answer
+
+    def _answer(self, query: Query) -> Answer:
         unknown = self._unknown_provinces(query)
         hits = self.retrieve(query) if not unknown else []
         matcher = Matcher(key_terms(query.text), self.stats)

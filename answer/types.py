@@ -47,6 +47,8 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
     mode: str = "extractive"
+    conversation_id: str | None = None
+    resolved_question: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = 500
     max_answer_claims: int = 6
+    conversation_max_turns: int = Field(6, description="Turns of a conversation kept for follow-ups.")
+    conversation_max_age_s: float = Field(6 * 3600, description="Older turns are forgotten.")
 
     api_key: str | None = Field(None, description="Key for admin endpoints (X-API-Key header).")
     sample_corpus: Path = SAMPLE_CORPUS
