@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "sample_corpus"
 
@@ -45,6 +47,36 @@ class Settings(BaseSettings):
 
     api_key: str | None = Field(None, description="Key for admin endpoints (X-API-Key header).")
     sample_corpus: Path = SAMPLE_CORPUS
+
+    # Web API and chat widget
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Sites allowed to embed the widget.")
+    rate_limit_per_minute: int = Field(30, description="Questions per client per minute on /api/ask.")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted by admin ingest.")
+    log_json: bool = True
+
+    # Telegram bot
+    telegram_token: str | None = None
+    telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base (a stand-in in tests).")
+    telegram_allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Empty = every chat may ask.")
+    telegram_rate_limit_per_minute: int = 10
+    telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL; set = webhook mode.")
+
+    # Generated answers from an OpenAI-compatible LLM (unset = extractive answers only)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 20.0
+    llm_max_tokens: int = 512
+    llm_temperature: float = 0.1
+
+    @field_validator("cors_origins", "telegram_allowed_chats", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """Accept "a,b" as well as JSON lists in environment variables."""
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [v.strip() for v in text.split(",") if v.strip()]
+        return value
 
     @property
     def qdrant_path(self) -> Path:
