@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -11,6 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from answer.evidence import Matcher, TermStats, key_terms
 from answer.extractive import abstain, best_unit, compose, passage_text, select_claims
 from answer.followup import resolve
+from answer.generate import GenerationFailed, Generator, generated_answer
 from answer.memory import Memory, Turn
 from answer.metadata import metadata_claims, metadata_fields
 from answer.types import Answer
@@ -23,6 +26,26 @@ from index.store import ChunkStore, Hit
 from ingest.pipeline import IngestReport, ingest_paths
 
 
+log = logging.getLogger("hoidap.answer")
+
+
+def _fallback(answer: Answer) -> Answer:
+    answer.mode = "fallback"
+    return answer
+
+
+def _pieces(text: str, size: int = 48) -> Iterator[str]:
+    """An already computed answer, cut at spaces into pieces for progressive display."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space + 1 if space > start else end
+        yield text[start:end]
+        start = end
+
+
 class AnswerService:
     """Owns the index, the embedding model and corpus statistics; all load lazily, once."""
 
@@ -33,7 +56,18 @@ class AnswerService:
         self._stats: TermStats | None = None
         self._provinces: set[str] | None = None
         self._memory: Memory | None = None
+        self._generator: Generator | None = None
+        self._owner = True
         self._lock = threading.RLock()
+
+    def derive(self, **overrides: object) -> "AnswerService":
+        """A service with some settings changed that shares this one's index, models and memory
+        (e.g. another retrieval mode or an LLM for one app) — the embedded index allows one opener."""
+        twin = AnswerService(self.settings.model_copy(update=overrides))
+        twin._store, twin._embedding, twin._stats = self.store, self._embedding, self._stats
+        twin._provinces, twin._memory, twin._lock = self._provinces, self._memory, self._lock
+        twin._owner = False
+        return twin
 
     @property
     def store(self) -> ChunkStore:
@@ -69,6 +103,9 @@ class AnswerService:
         self._provinces = None
 
     def close(self) -> None:
+        """Release the index and memory (a derived service leaves them to its origin)."""
+        if not self._owner:
+            return
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -135,32 +172,95 @@ class AnswerService:
                 )
             return self._memory
 
+    @property
+    def generator(self) -> Generator | None:
+        """The LLM answerer when HOIDAP_LLM_BASE_URL is set, else None (extractive answers)."""
+        with self._lock:
+            if self._generator is None and self.settings.llm_base_url:
+                self._generator = Generator(self.settings)
+            return self._generator
+
     def ask(self, question: str, province: str | None = None, conversation_id: str | None = None) -> Answer:
         """Answer a question; with a conversation id, follow-ups are read in the light of earlier turns."""
+        question, query = self._prepare(question, province, conversation_id)
+        hits, extractive = self._extract(query)
+        answer = self._generate(query, hits, extractive)
+        return self._finish(conversation_id, question, query, answer)
+
+    def ask_stream(
+        self, question: str, province: str | None = None, conversation_id: str | None = None
+    ) -> Iterator[tuple[str, object]]:
+        """The same answer as ask(), as events: ("meta", dict), ("delta", text)..., ("done", Answer).
+
+        With an LLM the deltas are its tokens and the final answer is the verified one
+        (it may differ from the streamed text, or be the extractive fallback).
+        """
+        question, query = self._prepare(question, province, conversation_id)
+        hits, extractive = self._extract(query)
+        generator = self.generator if hits else None
+        yield "meta", {"conversation_id": conversation_id, "resolved_question": query.question,
+                       "mode": "generated" if generator else "extractive"}
+        if generator is None:
+            for piece in _pieces(extractive.answer):
+                yield "delta", piece
+            answer = extractive
+        else:
+            answer = yield from self._stream_generation(generator, query, hits, extractive)
+        yield "done", self._finish(conversation_id, question, query, answer)
+
+    def _prepare(self, question: str, province: str | None, conversation_id: str | None) -> tuple[str, Query]:
         question = self.validate(question)
         if conversation_id is None:
-            return self._answer(self.understand(question, province))
+            return question, self.understand(question, province)
         resolved = resolve(question, self.memory.history(conversation_id), self.provinces)
-        query = self.understand(resolved, province)
-        answer = self._answer(query)
-        answer.question, answer.resolved_question, answer.conversation_id = question, resolved, conversation_id
-        self.memory.add_turn(conversation_id, Turn(question, resolved, query.provinces, answer.answer, time.time()))
+        return question, self.understand(resolved, province)
+
+    def _finish(self, conversation_id: str | None, question: str, query: Query, answer: Answer) -> Answer:
+        if conversation_id is not None:
+            answer.question, answer.resolved_question, answer.conversation_id = question, query.question, conversation_id
+            self.memory.add_turn(conversation_id, Turn(question, query.question, query.provinces, answer.answer, time.time()))
         return answer
 
-    def _answer(self, query: Query) -> Answer:
+    def _extract(self, query: Query) -> tuple[list[Hit], Answer]:
+        """Retrieval and the extractive answer (the default, and the fallback of generation)."""
         unknown = self._unknown_provinces(query)
-        hits = self.retrieve(query) if not unknown else []
-        matcher = Matcher(key_terms(query.text), self.stats)
         if unknown:
             names = ", ".join(unknown)
-            return abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
+            return [], abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
+        hits = self.retrieve(query)
+        matcher = Matcher(key_terms(query.text), self.stats)
         claims = select_claims(hits, matcher, query, self.settings.min_coverage, self.settings.max_answer_claims)
         fields = metadata_fields(query.question)
         if fields:
             claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
         if not claims:
-            return abstain(query, [best_unit(h, matcher, query) for h in hits[:3]])
-        return compose(query, claims)
+            return hits, abstain(query, [best_unit(h, matcher, query) for h in hits[:3]])
+        return hits, compose(query, claims)
+
+    def _generate(self, query: Query, hits: list[Hit], extractive: Answer) -> Answer:
+        """A verified LLM answer when one is configured; the extractive answer otherwise or on failure."""
+        generator = self.generator
+        if generator is None or not hits:
+            return extractive
+        passages = hits[: self.settings.llm_passages]
+        try:
+            text = generator.complete(query.question, passages)
+        except GenerationFailed as exc:
+            log.warning("LLM failed (%s); extractive answer used", exc)
+            return _fallback(extractive)
+        return generated_answer(text, passages, query.question) or _fallback(extractive)
+
+    def _stream_generation(self, generator: Generator, query: Query, hits: list[Hit], extractive: Answer):
+        passages = hits[: self.settings.llm_passages]
+        parts: list[str] = []
+        try:
+            for delta in generator.stream(query.question, passages):
+                parts.append(delta)
+                yield "delta", delta
+        except GenerationFailed as exc:
+            log.warning("LLM stream failed (%s); extractive answer used", exc)
+            return _fallback(extractive)
+        return generated_answer("".join(parts), passages, query.question) or _fallback(extractive)
 
     def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query) -> list:
         """Metadata paragraphs answer "who signed / which number / what date" when they fit the

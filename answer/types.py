@@ -49,6 +49,7 @@ class Answer:
     mode: str = "extractive"
     conversation_id: str | None = None
     resolved_question: str = ""
+    dropped: list[str] = field(default_factory=list)  # generated sentences removed by verification
 
     def to_dict(self) -> dict:
         return asdict(self)

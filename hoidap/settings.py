@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 20.0
     llm_max_tokens: int = 512
     llm_temperature: float = 0.1
+    llm_passages: int = Field(6, description="Passages given to the LLM.")
 
     @field_validator("cors_origins", "telegram_allowed_chats", mode="before")
     @classmethod

@@ -105,15 +105,11 @@ def test_unscoped_question_keeps_results_from_several_plans(sample_service):
 def test_hybrid_fusion_keeps_the_keyword_winner_on_top(sample_service):
     """A weak dense signal must not override a strong keyword match."""
     question = "Tỷ lệ trường mầm non đạt chuẩn chuẩn quốc gia mức độ 2"
-    sparse_settings = sample_service.settings.model_copy(update={"retrieval_mode": "sparse"})
-    keyword_top = AnswerService.__new__(AnswerService)
-    keyword_top.__dict__.update(sample_service.__dict__, settings=sparse_settings)
+    keyword_top = sample_service.derive(retrieval_mode="sparse")
     assert keyword_top.search(question, 1)[0].chunk.id == sample_service.search(question, 1)[0].chunk.id
 
 
 def test_dense_side_finds_a_paraphrase_without_shared_keywords(sample_service):
-    dense_settings = sample_service.settings.model_copy(update={"retrieval_mode": "dense"})
-    dense = AnswerService.__new__(AnswerService)
-    dense.__dict__.update(sample_service.__dict__, settings=dense_settings)
+    dense = sample_service.derive(retrieval_mode="dense")
     hits = dense.search("trẻ em khuyết tật được học chung với các bạn", 5)
     assert any(re.search("khuyết tật", h.chunk.text) for h in hits)
