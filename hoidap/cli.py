@@ -136,6 +136,19 @@ def serve(
     uvicorn.run(create_app(service), host=host, port=port, log_config=None)
 
 
+@app.command("bot")
+def bot(
+    host: Annotated[str, typer.Option(help="Webhook mode only: address of the HTTP server")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Webhook mode only: port of the HTTP server")] = 8000,
+    sample: Annotated[bool, typer.Option(help="Ingest the bundled sample plans when the index is empty")] = True,
+) -> None:
+    """Run the Telegram bot (token in HOIDAP_TELEGRAM_TOKEN; long polling, or webhook when
+    HOIDAP_TELEGRAM_WEBHOOK_URL is set)."""
+    from bot.cli import run_bot
+
+    run_bot(host=host, port=port, sample=sample)
+
+
 def _register_stage_commands() -> None:
     """Commands that live with their stage (evaluation, benchmark, Telegram bot)."""
     from eval.cli import bench_command, eval_command
