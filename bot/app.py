@@ -69,6 +69,7 @@ log = logging.getLogger("hoidap.bot")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 ANSWER_CACHE_SIZE = 500  # answers the 📄 / 👍 buttons can still refer to (bot-wide, oldest dropped)
 TYPING_EVERY_S = 4.0  # Telegram shows "typing…" for ~5 s per chat action
+EDIT_INTERVAL_S = 1.0  # streaming drafts are edited at most this often (Telegram flood limits)
 REFUSAL_EVERY_S = 600.0  # a chat outside the allow-list hears the refusal at most this often
 
 TEXT_ONLY = "Xin lỗi, tôi chỉ hỗ trợ câu hỏi bằng văn bản. Bạn hãy gõ câu hỏi nhé."
@@ -331,15 +332,62 @@ class HoidapBot:
             return
         chat_data = context.chat_data if context.chat_data is not None else {}
         scope = chat_data.get("province")
+        draft: Message | None = None
         async with self._lock(chat.id), typing(context.bot, chat.id):
             try:
-                answer = await asyncio.to_thread(self.service.ask, question, scope, f"tg:{chat.id}")
+                if self.service.generator is None:
+                    answer = await asyncio.to_thread(self.service.ask, question, scope, f"tg:{chat.id}")
+                else:
+                    answer, draft = await self._stream(context, chat.id, question, scope, reply_to)
             except HoidapError as exc:  # the user can act on these (empty, too long, index down)
                 await self.send(context, chat.id, f"⚠️ {esc(exc)}", reply_to=reply_to)
                 return
         key = self._remember(context.bot_data, chat.id, answer)
         text = render_answer(answer, scope=scope, echo_question=is_group(chat))
-        await self.send(context, chat.id, text, reply_to=reply_to, markup=self._keyboard(key, self._entry(context, key)))
+        markup = self._keyboard(key, self._entry(context, key))
+        if draft is not None and len(split_html(text)) == 1:
+            await draft.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, reply_markup=markup)
+            return
+        if draft is not None:
+            await draft.delete()
+        await self.send(context, chat.id, text, reply_to=reply_to, markup=markup)
+
+    async def _stream(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str,
+                      scope: str | None, reply_to: Message | None) -> tuple[Any, Message | None]:
+        """LLM tokens shown by editing one draft message (at most every EDIT_INTERVAL_S, Telegram's
+        flood limits), then replaced by the verified final answer."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+
+        def produce() -> None:
+            try:
+                for event in self.service.ask_stream(question, scope, f"tg:{chat_id}"):
+                    loop.call_soon_threadsafe(queue.put_nowait, event)
+            except Exception as exc:  # noqa: BLE001 - handed to the consumer, raised there
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+
+        worker = loop.run_in_executor(None, produce)
+        draft: Message | None = None
+        shown, partial, last_edit = "", "", 0.0
+        while True:
+            kind, value = await queue.get()
+            if kind == "error":
+                await worker
+                raise value
+            if kind == "done":
+                await worker
+                return value, draft
+            if kind != "delta":
+                continue
+            partial += value
+            now = loop.time()
+            if now - last_edit >= EDIT_INTERVAL_S and partial.strip() and len(partial) < 3800 and partial != shown:
+                text = esc(partial) + " ▌"
+                if draft is None:
+                    [draft] = await self.send(context, chat_id, text, reply_to=reply_to)
+                else:
+                    await draft.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
+                shown, last_edit = partial, now
 
     # -- buttons ---------------------------------------------------------------------------------
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -503,3 +503,40 @@ def test_sample_conversation_transcript(api, bot):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "telegram_transcript.txt").write_text(transcript + "\n", encoding="utf-8")
     assert "👤 Lan" in transcript and "🤖 bot:" in transcript and "32,8%" in transcript and "20%" in transcript
+
+
+# -- generated answers stream into one draft message ---------------------------------------------------
+def test_generated_answer_streams_by_editing_a_draft_then_shows_the_verified_text(sample_service, api, tmp_path):
+    from tests.conftest import LiveServer
+    from tests.openai_standin import ScriptedLLM, passage_with
+
+    llm = ScriptedLLM()
+    llm.reply = lambda m: (
+        "Lai Châu phấn đấu tỷ lệ huy động trẻ nhà trẻ đạt 32,8% trong năm học 2024-2025, "
+        "theo phụ lục chỉ tiêu của kế hoạch năm học "
+        f"[{passage_with(m, '32,8%')}]. Con số năm sau là 77% [1]."
+    )
+    with LiveServer(llm.app) as server:
+        service = sample_service.derive(llm_base_url=f"{server.url}/v1", llm_model="scripted", llm_timeout_s=5)
+        llm.delay = 0.0
+        slow_stream = llm._chunks
+
+        async def paced(content, body):  # a model typing: ~20 tokens over ~2.5 s
+            async for chunk in slow_stream(content, body):
+                await asyncio.sleep(0.12)
+                yield chunk
+
+        llm._chunks = paced
+        with RunningBot(build_application(service, bot_settings(tmp_path, api))):
+            u = user("Hoa")
+            chat = private(u)
+            mark = api.mark()
+            api.message(chat, u, "Lai Châu phấn đấu tỷ lệ huy động trẻ nhà trẻ năm học 2024-2025 là bao nhiêu?")
+            final = api.wait(
+                lambda calls: [c for c in calls[mark:] if c.method == "editMessageText" and c.params.get("reply_markup")],
+                timeout=40, what="the final edit with buttons",
+            )[-1]
+    drafts = [c for c in api.calls[mark:] if c.method in ("sendMessage", "editMessageText") and "▌" in c.params.get("text", "")]
+    assert len(drafts) >= 2  # shown progressively
+    assert "77%" not in final.params["text"] and "32,8%" in final.params["text"]  # verified at the end
+    assert "[1]" in final.params["text"] and buttons(final)
