@@ -2,21 +2,57 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.security import APIKeyHeader
 
+from answer.memory import feedback_as_gold
 from answer.service import AnswerService
-from api.schemas import AskRequest, AskResponse, DocumentOut, ErrorOut, SearchRequest, SearchResponse, SearchResult
+from answer.types import Answer
+from api.observability import Metrics, RequestContextMiddleware, configure_logging
+from api.schemas import (
+    AskRequest, AskResponse, DeletedOut, DocumentOut, ErrorOut, FeedbackOut, FeedbackRequest, IngestOut,
+    SearchRequest, SearchResponse, SearchResult,
+)
+from api.security import (
+    API_KEY_HEADER, ApiError, RateLimited, SlidingWindowLimiter, check_api_key, enforce_rate_limit,
+)
+from api.streaming import answer_events
+from api.uploads import check_types, read_files, save_files
+from api.web import add_web_routes
 from hoidap.errors import DocumentNotFound, HoidapError, IndexUnavailable, InvalidQuestion
+from hoidap.settings import Settings
 
 _STATUS = {InvalidQuestion: 422, DocumentNotFound: 404, IndexUnavailable: 503}
 
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["files"],
+            "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+        }}},
+    }
+}
+_SSE_DOC = {200: {"content": {"text/event-stream": {}}, "description": "meta, delta…, then done or error"}}
 
-def create_app(service: AnswerService) -> FastAPI:
-    """An app bound to one answering service (which owns the index and the models)."""
+
+def create_app(service: AnswerService, settings: Settings | None = None) -> FastAPI:
+    """An app bound to one answering service (which owns the index and the models).
+
+    `settings` overrides the serving knobs (CORS, rate limit, API key, upload size, logs) without
+    touching the service's own settings, so several apps can share one service.
+    """
+    settings = settings or service.settings
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -29,20 +65,39 @@ def create_app(service: AnswerService) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.state.service = service
+    metrics = Metrics()
+    app.state.service, app.state.settings, app.state.metrics = service, settings, metrics
     _install_error_handlers(app)
     _add_routes(app, service)
+    _add_chat_routes(app, service, settings, metrics)
+    _add_admin_routes(app, service, settings)
+    _add_ops_routes(app, metrics)
+    add_web_routes(app)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", "Accept", API_KEY_HEADER, "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"], max_age=600,
+    )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, logger=configure_logging(settings.log_json))
     return app
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HoidapError)
     async def domain_error(_: Request, exc: HoidapError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=_STATUS.get(type(exc), 400))
+        return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+
+    @app.exception_handler(ApiError)
+    async def edge_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": describe_validation(exc)}, status_code=422)
+
+
+def status_of(exc: HoidapError) -> int:
+    return _STATUS.get(type(exc), 400)
 
 
 def describe_validation(exc: RequestValidationError) -> str:
@@ -56,11 +111,6 @@ def describe_validation(exc: RequestValidationError) -> str:
 
 def _add_routes(app: FastAPI, service: AnswerService) -> None:
     errors = {422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
-
-    @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["hỏi đáp"])
-    def ask(body: AskRequest) -> dict:
-        """Trả lời một câu hỏi, mỗi ý kèm trích dẫn [n] tới đoạn văn bản gốc."""
-        return service.ask(body.question, body.province).to_dict()
 
     @app.post("/api/search", response_model=SearchResponse, responses=errors, tags=["hỏi đáp"])
     def search(body: SearchRequest) -> SearchResponse:
@@ -92,3 +142,137 @@ def _add_routes(app: FastAPI, service: AnswerService) -> None:
             "embedding_backend": service.settings.embedding_backend,
             "qdrant": "server" if service.settings.qdrant_url else "embedded",
         }
+
+
+def _rate_limit(limiter: SlidingWindowLimiter, metrics: Metrics):
+    """A dependency refusing a client over the per-minute limit (429 + Retry-After)."""
+
+    async def limit(request: Request) -> None:
+        try:
+            enforce_rate_limit(limiter, request)
+        except RateLimited:
+            metrics.rate_limited.labels(route=request.url.path).inc()
+            raise
+
+    return Depends(limit)
+
+
+def _answer(service: AnswerService, metrics: Metrics, body: AskRequest, conversation_id: str | None) -> dict:
+    """The answer as the public response dict (the contract of /api/ask and the stream's done event)."""
+    started = time.perf_counter()
+    return _public(service.ask(body.question, body.province, conversation_id), metrics, started)
+
+
+def _public(answer: Answer, metrics: Metrics, started: float) -> dict:
+    payload = answer.to_dict()
+    metrics.record_answer(payload, time.perf_counter() - started)
+    return AskResponse.model_validate(payload).model_dump(mode="json")
+
+
+def _conversation_id(service: AnswerService, body: AskRequest) -> str | None:
+    """The client's id, a fresh one when it asks for a new conversation, or None (stateless)."""
+    return service.memory.new_conversation_id() if body.new_conversation else body.conversation_id
+
+
+def _add_chat_routes(app: FastAPI, service: AnswerService, settings: Settings, metrics: Metrics) -> None:
+    errors = {422: {"model": ErrorOut}, 429: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+    ask_limit = _rate_limit(SlidingWindowLimiter(settings.rate_limit_per_minute), metrics)
+    feedback_limit = _rate_limit(SlidingWindowLimiter(settings.rate_limit_per_minute), metrics)
+
+    @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["hỏi đáp"],
+              dependencies=[ask_limit])
+    def ask(body: AskRequest) -> dict:
+        """Trả lời một câu hỏi, mỗi ý kèm trích dẫn [n] tới đoạn văn bản gốc."""
+        return _answer(service, metrics, body, _conversation_id(service, body))
+
+    @app.post("/api/ask/stream", response_class=StreamingResponse, responses={**errors, **_SSE_DOC},
+              tags=["hỏi đáp"], dependencies=[ask_limit])
+    async def ask_stream(body: AskRequest) -> StreamingResponse:
+        """Như /api/ask, nhưng trả về dần qua Server-Sent Events: meta, delta…, done."""
+        question = service.validate(body.question)  # a bad question is still a plain 422
+        conversation_id = await run_in_threadpool(_conversation_id, service, body)
+
+        started = time.perf_counter()
+        events = answer_events(
+            lambda: service.ask_stream(question, body.province, conversation_id),
+            lambda answer: _public(answer, metrics, started),
+            {"conversation_id": conversation_id, "question": question},
+            status_of,
+        )
+        return StreamingResponse(
+            events, media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @app.post("/api/feedback", status_code=201, response_model=FeedbackOut, responses=errors,
+              tags=["góp ý"], dependencies=[feedback_limit])
+    def feedback(body: FeedbackRequest) -> FeedbackOut:
+        """Đánh giá 👍/👎 (kèm góp ý) cho một câu trả lời; lưu cùng câu hỏi, câu trả lời và trích dẫn."""
+        citations = [c.model_dump() for c in body.citations]
+        fid = service.memory.add_feedback(
+            "web", body.question, body.answer, citations, body.rating, body.comment, body.conversation_id,
+        )
+        metrics.feedback.labels(rating=str(body.rating)).inc()
+        return FeedbackOut(id=fid)
+
+
+def _admin(settings: Settings):
+    """A dependency requiring the X-API-Key header (401 missing, 403 wrong, 503 not configured)."""
+    header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="HOIDAP_API_KEY")
+
+    async def require_key(key: str | None = Security(header)) -> None:
+        check_api_key(settings.api_key, key)
+
+    return Depends(require_key)
+
+
+def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings) -> None:
+    admin = _admin(settings)
+    errors = {code: {"model": ErrorOut} for code in (401, 403, 404, 413, 415, 422, 503)}
+
+    jsonl = {"content": {"application/x-ndjson": {}}, "description": "one gold-set item per line"}
+
+    @app.get("/api/feedback", tags=["góp ý"], dependencies=[admin], responses={**errors, 200: jsonl})
+    def export_feedback(
+        rating: int | None = Query(None, ge=-1, le=1, description="-1: chỉ câu trả lời bị chê; 1: được khen"),
+        channel: str | None = Query(None, description="web, telegram…"),
+    ) -> Response:
+        """Xuất góp ý dạng JSONL theo định dạng bộ câu hỏi chuẩn (gold set) để đánh giá lại."""
+        items = [
+            feedback_as_gold(item) for item in service.memory.feedback()
+            if rating in (None, item["rating"]) and channel in (None, item["channel"])
+        ]
+        body = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        return Response(body, media_type="application/x-ndjson; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="feedback-gold.jsonl"'})
+
+    @app.post("/api/admin/ingest", response_model=IngestOut, tags=["quản trị"], dependencies=[admin],
+              responses=errors, openapi_extra=_UPLOAD_BODY)
+    async def admin_ingest(request: Request) -> IngestOut:
+        """Tải lên và lập chỉ mục văn bản (.txt .md .docx .pdf .html); tệp lỗi được liệt kê theo tên."""
+        files = await read_files(request, settings.max_upload_bytes)
+        try:
+            names = check_types(files)
+            with tempfile.TemporaryDirectory(prefix="hoidap-upload-") as folder:
+                paths = await run_in_threadpool(save_files, files, names, Path(folder))
+                report = await run_in_threadpool(service.ingest, paths)
+        finally:
+            for upload in files:
+                await upload.close()
+        return IngestOut(
+            ok=report.ok, added=report.added, replaced=report.replaced, unchanged=report.unchanged,
+            failed=[{"file": name, "reason": reason} for name, reason in report.failed], chunks=report.chunks,
+        )
+
+    @app.delete("/api/admin/documents/{source}", response_model=DeletedOut, tags=["quản trị"],
+                dependencies=[admin], responses=errors)
+    def delete_document(source: str) -> DeletedOut:
+        """Xóa một văn bản (theo tên tệp) khỏi chỉ mục."""
+        return DeletedOut(source=source, deleted_chunks=service.delete(source))
+
+
+def _add_ops_routes(app: FastAPI, metrics: Metrics) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)

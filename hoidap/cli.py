@@ -123,7 +123,8 @@ def serve(
     port: int = 8000,
     sample: Annotated[bool, typer.Option(help="Ingest the bundled sample plans when the index is empty")] = True,
 ) -> None:
-    """Start the HTTP API and the web chat (http://HOST:PORT/, API docs at /docs)."""
+    """Start the HTTP API and the web chat (http://HOST:PORT/, API docs at /docs); with
+    HOIDAP_TELEGRAM_TOKEN set, the Telegram bot runs in the same process."""
     import uvicorn
 
     from api.app import create_app
@@ -133,7 +134,14 @@ def serve(
         report = _run(service.ensure_sample_corpus)
         if report:
             typer.echo(f"Đã nạp dữ liệu mẫu: {len(report.added)} văn bản, {report.chunks} đoạn.")
-    uvicorn.run(create_app(service), host=host, port=port, log_config=None)
+    app_ = create_app(service)
+    settings = get_settings()
+    if settings.telegram_token:  # the Telegram bot runs in the same process (webhook or long polling)
+        from bot.webhook import attach
+
+        attach(app_, service, settings)
+        typer.echo("Telegram bot: " + ("webhook" if settings.telegram_webhook_url else "long polling"))
+    uvicorn.run(app_, host=host, port=port, log_config=None)
 
 
 @app.command("bot")

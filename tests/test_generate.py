@@ -142,3 +142,34 @@ def test_a_real_endpoint_gives_a_verified_or_fallback_answer(sample_service):
     if answer.mode == "generated":
         for figure in re.findall(r"\d+(?:,\d+)?%", answer.answer):
             assert any(figure in c.text for c in answer.citations)
+
+
+def test_the_web_stream_endpoint_carries_llm_tokens_and_the_verified_answer(generating, llm):
+    import json
+
+    import httpx
+
+    from api.app import create_app
+
+    llm.reply = lambda m: f"Lai Châu phấn đấu đạt 32,8% [{passage_with(m, '32,8%')}]. Sau đó 66% [1]."
+    app = create_app(generating)
+    app.router.lifespan_context = _no_lifespan
+    with LiveServer(app) as server, httpx.stream(
+        "POST", f"{server.url}/api/ask/stream", json={"question": QUESTION}, timeout=30
+    ) as response:
+        frames = [f for f in response.read().decode().split("\n\n") if f.startswith("event:")]
+    events = [(f.split("\n")[0][7:], json.loads(f.split("\n")[1][6:])) for f in frames]
+    assert events[0][0] == "meta" and events[0][1]["mode"] == "generated"
+    streamed = "".join(d["text"] for k, d in events if k == "delta")
+    assert "66%" in streamed  # tokens as the model wrote them
+    kind, done = events[-1]
+    assert kind == "done" and done["mode"] == "generated" and "66%" not in done["answer"]
+    assert done["citations"][0]["source"] == LAI_CHAU
+
+
+from contextlib import asynccontextmanager  # noqa: E402
+
+
+@asynccontextmanager
+async def _no_lifespan(_app):
+    yield
