@@ -124,7 +124,10 @@ class ChunkStore:
             sparse_config=models.SparseVectorParams(modifier=models.Modifier.IDF),
             sparse_doc_fn=sparse.doc_vectors,
             sparse_query_fn=sparse.query_vectors,
-            payload_indexes=[{"field_name": k, "field_schema": v} for k, v in _FILTER_FIELDS.items()],
+            # Only a Qdrant server keeps payload indexes; the embedded mode scans payloads anyway.
+            payload_indexes=[{"field_name": k, "field_schema": v} for k, v in _FILTER_FIELDS.items()]
+            if settings.qdrant_url
+            else None,
         )
 
     def close(self) -> None:
