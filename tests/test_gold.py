@@ -1,0 +1,147 @@
+"""The gold set is the yardstick of every evaluation: it must be valid, and the checker
+that departments run on their own gold sets must catch what is wrong."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from typer.testing import CliRunner  # noqa: E402
+
+from eval.gold import TYPES, cited_documents, contains, load_gold, select, summary, validate  # noqa: E402
+from hoidap.cli import app  # noqa: E402
+from hoidap.settings import SAMPLE_CORPUS  # noqa: E402
+
+GOLD = ROOT / "eval" / "gold.jsonl"
+SL_DOC = "000_e4df4c732943b229.txt"
+SL_QUOTE = "Đảm bảo ngân sách thực chi cho giáo dục và đào tạo tối thiểu 20% tổng chi ngân sách nhà nước"
+
+
+@pytest.fixture(scope="module")
+def committed():
+    items, problems = load_gold(GOLD)
+    return items, problems
+
+
+def item(id_: str, **over) -> dict:
+    base = {
+        "id": id_, "question": "Sơn La chi ngân sách cho giáo dục tối thiểu bao nhiêu %?",
+        "answer": "Tối thiểu 20% tổng chi ngân sách nhà nước.", "facts": ["20%"],
+        "evidence": [{"doc": SL_DOC, "quote": SL_QUOTE}], "province": "Sơn La", "type": "numeric",
+    }
+    base.update(over)
+    return base
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+# ------------------------------------------------------------------------ the committed gold set
+def test_committed_gold_set_is_valid_against_the_sample_corpus(committed):
+    items, problems = committed
+    found, warnings = validate(items, SAMPLE_CORPUS)
+    assert problems == []
+    assert found == []
+    # every quote is also in the text hoidap indexes, so retrieval can credit it
+    assert warnings == []
+
+
+def test_committed_gold_set_size_and_coverage(committed):
+    items, _ = committed
+    counts = summary(items)
+    assert len(items) >= 100
+    assert counts["type"].get("unanswerable", 0) >= 12
+    assert counts["diacritics"].get("without", 0) * 5 >= len(items)
+    assert set(counts["type"]) == set(TYPES)
+    corpus_docs = {p.name for p in SAMPLE_CORPUS.iterdir() if p.is_file()}
+    assert cited_documents(items) == corpus_docs  # every document is cited by some item
+
+
+def test_every_fact_is_in_its_answer_and_every_quote_in_its_document(committed):
+    items, _ = committed
+    texts = {p.name: p.read_text(encoding="utf-8") for p in SAMPLE_CORPUS.iterdir()}
+    for it in items:
+        for fact in it.facts:
+            assert contains(it.answer, fact), (it.id, fact)
+        for ev in it.evidence:
+            assert contains(texts[ev.doc], ev.quote), (it.id, ev.quote)
+        if not it.answerable:
+            assert it.facts == [] and it.evidence == []
+
+
+# ------------------------------------------------------------------------------- the checker
+def test_comparison_is_whitespace_insensitive_and_nfc():
+    assert contains("tối  thiểu\n20%  tổng chi", "tối thiểu 20% tổng")
+    assert contains("Hòa Bình", unicodedata.normalize("NFD", "Hòa Bình"))
+    assert not contains("tối thiểu 20%", "tối thiểu 25%")
+    assert not contains("anything", "   ")
+
+
+def test_checker_reports_each_broken_item(tmp_path):
+    bad = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            item("ok-1"),
+            item("quote-1", evidence=[{"doc": SL_DOC, "quote": "câu này không có trong văn bản nào cả"}]),
+            item("fact-1", facts=["25%"]),
+            item("ok-1", question="một câu hỏi khác"),  # duplicate id
+            item("unans-1", type="unanswerable"),  # keeps evidence and facts
+            item("type-1", type="opinion"),
+            item("doc-1", evidence=[{"doc": "khong_co.txt", "quote": SL_QUOTE}]),
+            "{not json",
+            {"id": "fields-1", "question": "thiếu trường"},
+        ],
+    )
+    items, problems = load_gold(bad)
+    found, _ = validate(items, SAMPLE_CORPUS)
+    problems += found
+    text = "\n".join(problems)
+
+    def reported(ident: str, fragment: str) -> bool:
+        return any(ident in p and fragment in p for p in problems)
+
+    assert reported("quote-1", "quote not found"), text
+    assert reported("fact-1", "fact not in answer"), text
+    assert reported("ok-1", "duplicate id"), text
+    assert reported("unans-1", "empty evidence") and reported("unans-1", "empty facts"), text
+    assert reported("type-1", "unknown type"), text
+    assert reported("doc-1", "not in corpus"), text
+    assert reported("line 8", "invalid JSON"), text
+    assert reported("fields-1", "missing field"), text
+    assert not any(p.startswith("ok-1:") and "duplicate" not in p for p in problems), text
+
+
+def test_check_command_exit_codes_and_output(tmp_path):
+    runner = CliRunner()
+    bad = write_jsonl(tmp_path / "bad.jsonl", [item("a-1"), item("a-2", facts=["99%"]), item("a-1")])
+    result = runner.invoke(app, ["eval", "--check", str(bad), "--corpus", str(SAMPLE_CORPUS)])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("a-")]
+    assert any(line.startswith("a-2:") and "fact not in answer" in line for line in lines), result.output
+    assert any(line.startswith("a-1:") and "duplicate id" in line for line in lines), result.output
+
+    result = runner.invoke(app, ["eval", "--check", str(GOLD), "--corpus", str(SAMPLE_CORPUS)])
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.output
+    assert "unanswerable" in result.output and "without" in result.output and "Sơn La" in result.output
+
+
+def test_limit_selects_round_robin_over_types(committed):
+    items, _ = committed
+    chosen = select(items, 8)
+    assert len(chosen) == 8
+    assert {i.type for i in chosen} == set(TYPES)
+    assert [i.id for i in chosen] == [i.id for i in items if i in chosen]  # file order kept
+    assert select(items, None) == items
