@@ -19,6 +19,7 @@ from hoidap.vietnamese import fold, has_diacritics, is_stopword, words
 FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban"})
 _FRAMING_WEIGHT = 0.3
 ANCHOR_MISSING = 0.8
+RARE_TOPIC_DF = 5  # measured: the plans use "lương" 5 times, never for salaries
 _UNSEEN_FACTOR = 1.5
 _UNSEEN_PAIR = 0.3
 
@@ -75,6 +76,9 @@ class Matcher:
         singles = [t for t in self.weights if " " not in t]
         # The rarest word the question uses: an answer must contain it (or its folded form).
         self.anchor = max(singles, key=lambda t: self.weights[t]) if singles else None
+        # A word the plans use only a handful of times names a topic they barely touch ("lương"):
+        # a figure offered for such a question must stand next to that very word.
+        self.anchor_is_rare_topic = self.anchor is not None and 1 <= stats.df(self.anchor) <= RARE_TOPIC_DF
 
     def anchor_factor(self, text: str) -> float:
         """1.0 when the passage holds the question's rarest word, less when it does not."""
