@@ -11,7 +11,7 @@ from answer.service import AnswerService
 from hoidap.errors import DocumentNotFound, IndexUnavailable
 from hoidap.settings import Settings
 from index.sparse import query_vector, doc_vector
-from tests.conftest import HOA_BINH_2024, LAI_CHAU, SAMPLE, SON_LA
+from tests.conftest import HOA_BINH_2024, LAI_CHAU, SAMPLE
 
 
 @pytest.fixture()
