@@ -79,7 +79,7 @@ def best_unit(hit: Hit, matcher: Matcher, query: Query) -> Claim:
 
 def select_claims(hits: list[Hit], matcher: Matcher, query: Query, min_coverage: float, max_claims: int) -> list[Claim]:
     """Claims from every passage that answers well enough, at most two per document."""
-    scored = [(h, matcher.coverage(passage_text(h)) * matcher.anchor_factor(passage_text(h))) for h in hits]
+    scored = [(h, _relevance(passage_text(h), matcher)) for h in hits]
     best = max((c for _, c in scored), default=0.0)
     if best < min_coverage:
         return []
@@ -102,9 +102,18 @@ def _gives_figure(claim: Claim, matcher: Matcher, query: Query) -> bool:
     )
 
 
+def figures(text: str) -> list[str]:
+    """The numbers a text states ("32,8", "2024", "1899")."""
+    return _NUMBER.findall(text)
+
+
 def new_numbers(text: str, question: str) -> set[str]:
     """Figures in a text that the question did not already contain."""
-    return set(_NUMBER.findall(text)) - set(_NUMBER.findall(question))
+    return set(figures(text)) - set(figures(question))
+
+
+def _relevance(text: str, matcher: Matcher) -> float:
+    return matcher.coverage(text) * matcher.anchor_factor(text)
 
 
 def _rank_score(hit_cov: tuple[Hit, float], query: Query) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from answer.extractive import NOT_FOUND
+from answer.extractive import NOT_FOUND, figures
 from answer.types import Answer, Citation
 from hoidap.settings import Settings
 from hoidap.vietnamese import split_sentences
@@ -37,7 +37,6 @@ Quy tắc:
 Trả lời ngắn gọn bằng tiếng Việt.""".format(not_found=NOT_FOUND)
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 class GenerationFailed(Exception):
@@ -92,8 +91,7 @@ def _supported(sentence: str, hits: list[Hit]) -> bool:
     if not refs or any(n < 1 or n > len(hits) for n in refs):
         return False
     cited = " ".join(hits[n - 1].chunk.text for n in refs)
-    figures = _NUMBER.findall(_MARKER.sub("", sentence))
-    return all(f in cited for f in figures)
+    return all(f in cited for f in figures(_MARKER.sub("", sentence)))
 
 
 def _is_label(sentence: str) -> bool:

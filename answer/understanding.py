@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacritics, nfc
 
-_NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu|bao nhieu", re.I)
+_NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
 
 
 @dataclass

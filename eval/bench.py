@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import percentile
+from eval.runner import load_average
 
 INTERACTIVE_MS = 200.0
 PHASE_SECONDS = 90.0  # upper bound on one HTTP load phase
@@ -383,7 +384,7 @@ def run_bench(
     questions = _questions()
     result: dict[str, Any] = {
         "corpus": str(corpus),
-        "host": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_average_start": _load()},
+        "host": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_average_start": load_average()},
     }
     echo(f"hoidap bench — corpus {corpus}, {os.cpu_count()} CPUs, load average {result['host']['load_average_start']}")
     with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as name:
@@ -404,16 +405,9 @@ def run_bench(
             real = _real_chunks(Path(corpus), settings.chunk_max_chars)
             result["scale"] = bench_scale(settings, tmp, real, sizes, result["hoidap"]["dim"], questions, echo)
             _print_interactive_limit(result["scale"], echo)
-    result["host"]["load_average_end"] = _load()
+    result["host"]["load_average_end"] = load_average()
     result["targets"] = _targets(result, echo)
     return result
-
-
-def _load() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return None
 
 
 def _real_chunks(corpus: Path, max_chars: int) -> list:

@@ -206,7 +206,7 @@ def run_eval(
         raise EvalError(f"unknown system(s): {', '.join(unknown)} (known: {', '.join(SYSTEMS)})")
     started = time.perf_counter()
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    load_before = _load()
+    load_before = load_average()
     ws = Workspace(corpus, data_dir, progress, log)
     per_system: dict[str, Any] = {}
     item_results: dict[str, list[dict[str, Any]]] = {}
@@ -241,7 +241,7 @@ def run_eval(
     finally:
         ws.close()
     meta = _meta(items, systems, corpus, url, gold_path, when, time.perf_counter() - started, ws)
-    meta["host"]["load_average"] = {"start": load_before, "end": _load()}
+    meta["host"]["load_average"] = {"start": load_before, "end": load_average()}
     report = {
         "meta": meta,
         "systems": per_system,
@@ -251,7 +251,7 @@ def run_eval(
     return report
 
 
-def _load() -> list[float] | None:
+def load_average() -> list[float] | None:
     """1/5/15-minute load averages: other work on the machine skews latencies."""
     try:
         return [round(x, 2) for x in os.getloadavg()]
