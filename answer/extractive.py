@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from answer.evidence import Matcher
-from answer.types import Answer, Citation
-from answer.understanding import Query
+from hoidap.answer.evidence import Matcher
+from hoidap.answer.types import Answer, Citation
+from hoidap.answer.understanding import Query
 from hoidap.vietnamese import split_sentences
-from index.store import Hit
+from hoidap.models import Hit
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các văn bản hiện có."
 FIGURE_COVERAGE = 0.7  # measured on the gold set: 0.6 answers unanswerables, 0.8 refuses answerables

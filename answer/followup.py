@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from answer.memory import Turn
+from hoidap.answer.memory import Turn
 from hoidap.vietnamese import find_provinces, fold
 
 _ELLIPTIC = re.compile(r"^(the |vay |con |va |the con |vay con |con o |con tinh )|(thi sao|the nao|ra sao|nhu the nao)\s*\??$")

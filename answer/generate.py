@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from answer.extractive import NOT_FOUND, figures
-from answer.types import Answer, Citation
+from hoidap.answer.extractive import NOT_FOUND, figures
+from hoidap.answer.types import Answer, Citation
 from hoidap.settings import Settings
 from hoidap.vietnamese import split_sentences
-from index.store import Hit
+from hoidap.models import Hit
 
 log = logging.getLogger("hoidap.generate")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from answer.extractive import Claim
+from hoidap.answer.extractive import Claim
 from hoidap.vietnamese import fold
-from index.store import ChunkStore, Hit
+from hoidap.index.store import ChunkStore
+from hoidap.models import Hit
 
 INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),

@@ -10,20 +10,21 @@ from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from answer.evidence import Matcher, TermStats, key_terms
-from answer.extractive import abstain, best_unit, compose, passage_text, select_claims
-from answer.followup import resolve
-from answer.generate import GenerationFailed, Generator, generated_answer
-from answer.memory import Memory, Turn
-from answer.metadata import metadata_claims, metadata_fields
-from answer.types import Answer
-from answer.understanding import Query, understand
+from hoidap.answer.evidence import Matcher, TermStats, key_terms
+from hoidap.answer.extractive import abstain, best_unit, compose, passage_text, select_claims
+from hoidap.answer.followup import resolve
+from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
+from hoidap.answer.memory import Memory, Turn
+from hoidap.answer.metadata import metadata_claims, metadata_fields
+from hoidap.answer.types import Answer
+from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
 from hoidap.settings import Settings
 from hoidap.vietnamese import find_provinces
-from index.embeddings import build_embedding
-from index.store import ChunkStore, Hit
-from ingest.pipeline import IngestReport, ingest_paths
+from hoidap.index.embeddings import build_embedding
+from hoidap.index.store import ChunkStore
+from hoidap.models import Hit
+from hoidap.ingest.pipeline import IngestReport, ingest_paths
 
 
 log = logging.getLogger("hoidap.answer")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from index.store import Hit
+from hoidap.models import Hit
 
 
 @dataclass

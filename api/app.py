@@ -15,20 +15,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 
-from answer.memory import feedback_as_gold
-from answer.service import AnswerService
-from answer.types import Answer
-from api.observability import Metrics, RequestContextMiddleware, configure_logging
-from api.schemas import (
+from hoidap.answer.memory import feedback_as_gold
+from hoidap.answer.service import AnswerService
+from hoidap.answer.types import Answer
+from hoidap.api.observability import Metrics, RequestContextMiddleware, configure_logging
+from hoidap.api.schemas import (
     AskRequest, AskResponse, DeletedOut, DocumentOut, ErrorOut, FeedbackOut, FeedbackRequest, IngestOut,
     SearchRequest, SearchResponse, SearchResult,
 )
-from api.security import (
+from hoidap.api.security import (
     API_KEY_HEADER, ApiError, RateLimited, SlidingWindowLimiter, check_api_key, enforce_rate_limit,
 )
-from api.streaming import answer_events
-from api.uploads import check_types, read_files, save_files
-from api.web import add_web_routes
+from hoidap.api.streaming import answer_events
+from hoidap.api.uploads import check_types, read_files, save_files
+from hoidap.api.web import add_web_routes
 from hoidap.errors import DocumentNotFound, HoidapError, IndexUnavailable, InvalidQuestion
 from hoidap.settings import Settings
 

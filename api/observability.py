@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.security import request_id_from
+from hoidap.api.security import request_id_from
 
 LOGGER_NAME = "hoidap.api"
 _HANDLER_MARK = "_hoidap_handler"

@@ -9,8 +9,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-from api.security import BadUpload, UnsupportedUpload, UploadTooLarge
-from ingest.readers import SUPPORTED_SUFFIXES
+from hoidap.api.security import BadUpload, UnsupportedUpload, UploadTooLarge
+from hoidap.ingest.readers import SUPPORTED_SUFFIXES
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the files
 MAX_FILES = 50

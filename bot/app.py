@@ -48,8 +48,8 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.ratelimit import RateLimiter
-from bot.render import (
+from hoidap.bot.ratelimit import RateLimiter
+from hoidap.bot.render import (
     HELP,
     as_dict,
     button_label,

@@ -59,7 +59,7 @@ def run_bot(host: str = "127.0.0.1", port: int = 8000, sample: bool = True) -> N
         _fail(f"không kết nối được tới Telegram ({settings.telegram_base_url}): {exc}")
     typer.echo(f"Token hợp lệ: @{username}.")
 
-    from answer.service import AnswerService
+    from hoidap.answer.service import AnswerService
 
     service = AnswerService(settings)
     try:
@@ -70,7 +70,7 @@ def run_bot(host: str = "127.0.0.1", port: int = 8000, sample: bool = True) -> N
         if settings.telegram_webhook_url:
             _serve_webhook(service, settings, host, port)
         else:
-            from bot.app import ALLOWED_UPDATES, build_application
+            from hoidap.bot.app import ALLOWED_UPDATES, build_application
 
             typer.echo("Bot Telegram đang chạy (long polling). Ctrl+C để dừng.")
             build_application(service, settings).run_polling(allowed_updates=ALLOWED_UPDATES)
@@ -95,8 +95,8 @@ async def _preflight(settings) -> str:
 def _serve_webhook(service, settings, host: str, port: int) -> None:
     import uvicorn
 
-    from api.app import create_app
-    from bot.webhook import WEBHOOK_PATH, attach
+    from hoidap.api.app import create_app
+    from hoidap.bot.webhook import WEBHOOK_PATH, attach
 
     app = create_app(service)
     attach(app, service, settings)

@@ -1,6 +1,6 @@
 """Webhook mode: the bot served by a FastAPI app (the hoidap API) behind HTTPS.
 
-    from bot.webhook import attach
+    from hoidap.bot.webhook import attach
     app = create_app(service)
     if settings.telegram_token:
         attach(app, service, settings)
@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from telegram.error import InvalidToken
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application, parse_update
+from hoidap.bot.app import ALLOWED_UPDATES, build_application, parse_update
 from hoidap.settings import Settings
 
 log = logging.getLogger("hoidap.bot")

@@ -32,8 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import percentile
-from eval.runner import load_average
+from hoidap.eval.metrics import percentile
+from hoidap.eval.runner import load_average
 
 INTERACTIVE_MS = 200.0
 PHASE_SECONDS = 90.0  # upper bound on one HTTP load phase
@@ -104,7 +104,7 @@ def _note(ok: bool, text: str) -> str:
 
 # ------------------------------------------------------------------------------ measurements
 def bench_ingest(settings, corpus: Path, questions: list[str], echo) -> dict[str, Any]:
-    from answer.service import AnswerService
+    from hoidap.answer.service import AnswerService
 
     service = AnswerService(settings)
     try:
@@ -143,8 +143,8 @@ def bench_ingest(settings, corpus: Path, questions: list[str], echo) -> dict[str
 
 
 def bench_llamaindex(settings, corpus: Path, questions: list[str], echo) -> dict[str, Any]:
-    from eval.systems import build_llamaindex
-    from index.embeddings import build_embedding
+    from hoidap.eval.systems import build_llamaindex
+    from hoidap.index.embeddings import build_embedding
 
     t0 = time.perf_counter()
     built = build_llamaindex(corpus, build_embedding(settings))
@@ -298,7 +298,7 @@ def synthetic_chunks(real: list, n: int, seed: int = 13, per_doc: int = 200) -> 
     """n chunks made from the real ones: perturbed text, new documents of `per_doc` chunks each."""
     from dataclasses import replace
 
-    from ingest.chunking import chunk_id
+    from hoidap.ingest.chunking import chunk_id
 
     rng = random.Random(seed)
     provinces = sorted({c.metadata.province for c in real if c.metadata.province}) or [""]
@@ -328,7 +328,7 @@ def random_unit_vectors(n: int, dim: int, seed: int = 7):
 
 
 def bench_scale(base_settings, tmp: Path, real: list, sizes: list[int], dim: int, questions: list[str], echo) -> dict[str, Any]:
-    from index.store import ChunkStore
+    from hoidap.index.store import ChunkStore
 
     results: dict[str, Any] = {}
     query_vectors = random_unit_vectors(len(questions[:20]), dim, seed=99).tolist()
@@ -411,9 +411,9 @@ def run_bench(
 
 
 def _real_chunks(corpus: Path, max_chars: int) -> list:
-    from ingest.chunking import chunk_document
-    from ingest.parse import parse_document
-    from ingest.pipeline import IngestReport, collect_files
+    from hoidap.ingest.chunking import chunk_document
+    from hoidap.ingest.parse import parse_document
+    from hoidap.ingest.pipeline import IngestReport, collect_files
 
     return [c for p in collect_files([corpus], IngestReport()) for c in chunk_document(parse_document(p), max_chars)]
 

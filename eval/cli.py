@@ -30,7 +30,7 @@ def _corpus(corpus: Optional[Path]) -> Path:
 
 def _check(path: Path, corpus: Path) -> int:
     """Print one line per problem (exit 1) or the counts of a valid gold file (exit 0)."""
-    from eval.gold import load_gold, summary, validate
+    from hoidap.eval.gold import load_gold, summary, validate
 
     items, problems = load_gold(path)
     found, warnings = validate(items, corpus)
@@ -50,7 +50,7 @@ def _check(path: Path, corpus: Path) -> int:
 
 
 def _gate(report: dict, thresholds: Path) -> int:
-    from eval.gate import GateError, check, load_thresholds
+    from hoidap.eval.gate import GateError, check, load_thresholds
 
     try:
         bounds = load_thresholds(thresholds)
@@ -111,13 +111,13 @@ def eval_command(
         except (OSError, json.JSONDecodeError) as exc:
             _echo_err(f"cannot read report {from_report}: {exc}")
             raise typer.Exit(2)
-        from eval.report import summary_lines
+        from hoidap.eval.report import summary_lines
 
         for line in summary_lines(report):
             typer.echo(line)
         raise typer.Exit(_gate(report, gate) if gate else 0)
 
-    from eval.gold import load_gold, select, validate
+    from hoidap.eval.gold import load_gold, select, validate
 
     gold_path = gold or GOLD
     items, problems = load_gold(gold_path)
@@ -129,7 +129,7 @@ def eval_command(
         _echo_err(f"{gold_path}: {len(problems)} problem(s); fix them first (hoidap eval --check {gold_path})")
         raise typer.Exit(1)
     names = [s.strip() for s in (ALL_SYSTEMS if systems.strip() == "all" else systems).split(",") if s.strip()]
-    from eval.systems import SYSTEMS
+    from hoidap.eval.systems import SYSTEMS
 
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown or not names:
@@ -141,8 +141,8 @@ def eval_command(
         + (f" (hoidap at {url})" if url else "")
     )
 
-    from eval.report import summary_lines, write_reports
-    from eval.runner import run_eval
+    from hoidap.eval.report import summary_lines, write_reports
+    from hoidap.eval.runner import run_eval
 
     report = run_eval(chosen, names, corpus_dir, url=url, data_dir=data_dir, progress=progress, gold_path=gold_path,
                       log=typer.echo)
@@ -168,7 +168,7 @@ def bench_command(
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Time the plain llama-index pipeline too")] = True,
 ) -> None:
     """Print ingestion, query, HTTP latency and memory figures, and index scaling."""
-    from eval.bench import BenchError, run_bench
+    from hoidap.eval.bench import BenchError, run_bench
 
     try:
         levels = [int(x) for x in concurrency.split(",") if x.strip()]

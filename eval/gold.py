@@ -176,8 +176,8 @@ class CorpusTexts:
 
     def indexed(self, doc: str) -> str:
         if doc not in self._indexed:
-            from ingest.parse import parse_document
-            from ingest.readers import UnreadableDocument
+            from hoidap.ingest.parse import parse_document
+            from hoidap.ingest.readers import UnreadableDocument
 
             try:
                 self._indexed[doc] = squash(parse_document(self.files[doc]).text)

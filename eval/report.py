@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from eval.runner import ANSWER_METRICS, RETRIEVAL_METRICS, primary_system
+from hoidap.eval.runner import ANSWER_METRICS, RETRIEVAL_METRICS, primary_system
 
 PALETTE = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#7b61ff", "#6c757d", "#00a6ed", "#8d6a9f")
 LABELS = {
@@ -281,7 +281,7 @@ def svg_grouped_bars(categories: list[str], series: list[tuple[str, str, list[fl
 
 def svg_histogram(values: list[float], title: str, color: str, bins: int = 24) -> str:
     """A latency histogram (milliseconds) with p50 and p95 marked."""
-    from eval.metrics import percentile
+    from hoidap.eval.metrics import percentile
 
     width, height, left, bottom, top = 620, 210, 40, 36, 24
     plot_w, plot_h = width - left - 14, height - bottom - top

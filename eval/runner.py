@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from eval.gold import Evidence, GoldItem, contains, squash
-from eval.metrics import fact_share, mean, mrr_at_k, ndcg_at_k, percentile, precision_recall, recall_at_k
-from eval.systems import SYSTEMS, TOP_K, EvalError, Passage, Reply, Workspace
+from hoidap.eval.gold import Evidence, GoldItem, contains, squash
+from hoidap.eval.metrics import fact_share, mean, mrr_at_k, ndcg_at_k, percentile, precision_recall, recall_at_k
+from hoidap.eval.systems import SYSTEMS, TOP_K, EvalError, Passage, Reply, Workspace
 
 RETRIEVAL_METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 ANSWER_METRICS = (
@@ -260,7 +260,7 @@ def load_average() -> list[float] | None:
 
 
 def _llamaindex_type():
-    from eval.systems import LlamaIndexBaseline
+    from hoidap.eval.systems import LlamaIndexBaseline
 
     return LlamaIndexBaseline
 

@@ -71,7 +71,7 @@ def no_accent_folding() -> Iterator[None]:
     that one name for a plain lower-casing and restores it afterwards (no file is changed).
     Used around both index building and querying of the hoidap-nofold ablation only.
     """
-    import index.sparse as sparse
+    import hoidap.index.sparse as sparse
 
     original = sparse.fold
     sparse.fold = str.lower
@@ -112,14 +112,14 @@ class Workspace:
 
     # -- corpus -------------------------------------------------------------------------
     def files(self) -> list[Path]:
-        from ingest.pipeline import IngestReport, collect_files
+        from hoidap.ingest.pipeline import IngestReport, collect_files
 
         return collect_files([self.corpus], IngestReport())
 
     def documents(self) -> list:
         if self._docs is None:
-            from ingest.parse import parse_document
-            from ingest.readers import UnreadableDocument
+            from hoidap.ingest.parse import parse_document
+            from hoidap.ingest.readers import UnreadableDocument
 
             docs = []
             for path in self.files():
@@ -133,7 +133,7 @@ class Workspace:
     def chunks(self) -> list:
         """hoidap's own chunks of the corpus (the same functions and size ingest uses)."""
         if self._chunks is None:
-            from ingest.chunking import chunk_document
+            from hoidap.ingest.chunking import chunk_document
 
             self._chunks = [c for d in self.documents() for c in chunk_document(d, self.settings.chunk_max_chars)]
         return self._chunks
@@ -141,7 +141,7 @@ class Workspace:
     # -- embeddings ---------------------------------------------------------------------
     def embedding(self):
         if self._embedding is None:
-            from index.embeddings import build_embedding
+            from hoidap.index.embeddings import build_embedding
 
             self._embedding = build_embedding(self.settings)
         return self._embedding
@@ -161,7 +161,7 @@ class Workspace:
     def main_index(self) -> dict[str, Any]:
         """Ingest the corpus with AnswerService once (the real pipeline), then remember its vectors."""
         if self.ingest_info is None:
-            from answer.service import AnswerService
+            from hoidap.answer.service import AnswerService
 
             service = AnswerService(self.settings)
             t0 = time.perf_counter()
@@ -185,7 +185,7 @@ class Workspace:
         return self.ingest_info
 
     def _remember_vectors(self, store) -> None:
-        from index.store import DENSE, chunk_from_payload, embed_text
+        from hoidap.index.store import DENSE, chunk_from_payload, embed_text
 
         if not store.exists():
             return
@@ -203,7 +203,7 @@ class Workspace:
 
     def build_index(self, name: str, chunks: list, wrap: Callable = _nothing):
         """A separate embedded index (for an ablation) from given chunks, vectors from the cache."""
-        from index.store import ChunkStore, embed_text
+        from hoidap.index.store import ChunkStore, embed_text
 
         settings = self.variant(data_dir=self.root / name)
         vectors = self.embed([embed_text(c) for c in chunks])
@@ -223,7 +223,7 @@ class ServiceSystem:
     answers = True
 
     def __init__(self, name: str, settings, wrap: Callable = _nothing) -> None:
-        from answer.service import AnswerService
+        from hoidap.answer.service import AnswerService
 
         self.name = name
         self.wrap = wrap
@@ -323,7 +323,7 @@ class DenseBaseline:
     name = "dense"
 
     def __init__(self, ws: Workspace) -> None:
-        from index.store import ChunkStore
+        from hoidap.index.store import ChunkStore
 
         ws.main_index()
         self.embedding = ws.embedding()
@@ -347,7 +347,7 @@ class BM25Baseline:
     def __init__(self, ws: Workspace) -> None:
         import bm25s
 
-        from index.sparse import terms
+        from hoidap.index.sparse import terms
 
         self.terms = terms
         self.chunks = ws.chunks()
@@ -387,7 +387,7 @@ def build_llamaindex(corpus: Path, embed_model, progress: bool = False) -> Llama
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.core.schema import MetadataMode
 
-    from ingest.readers import SUPPORTED_SUFFIXES
+    from hoidap.ingest.readers import SUPPORTED_SUFFIXES
 
     corpus = Path(corpus)
     t0 = time.perf_counter()
@@ -437,7 +437,7 @@ def flat_chunks(docs: list, chunk_size: int = 256, chunk_overlap: int = 32) -> l
     from llama_index.core.node_parser import SentenceSplitter
 
     from hoidap.models import Chunk
-    from ingest.chunking import chunk_id
+    from hoidap.ingest.chunking import chunk_id
 
     splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     chunks = []

@@ -16,7 +16,7 @@ app = typer.Typer(help="Hỏi đáp: ask Vietnamese education plans, get cited a
 
 
 def _service():
-    from answer.service import AnswerService
+    from hoidap.answer.service import AnswerService
 
     return AnswerService(get_settings())
 
@@ -127,7 +127,7 @@ def serve(
     HOIDAP_TELEGRAM_TOKEN set, the Telegram bot runs in the same process."""
     import uvicorn
 
-    from api.app import create_app
+    from hoidap.api.app import create_app
 
     service = _service()
     if sample:
@@ -137,7 +137,7 @@ def serve(
     app_ = create_app(service)
     settings = get_settings()
     if settings.telegram_token:  # the Telegram bot runs in the same process (webhook or long polling)
-        from bot.webhook import attach
+        from hoidap.bot.webhook import attach
 
         attach(app_, service, settings)
         typer.echo("Telegram bot: " + ("webhook" if settings.telegram_webhook_url else "long polling"))
@@ -152,14 +152,14 @@ def bot(
 ) -> None:
     """Run the Telegram bot (token in HOIDAP_TELEGRAM_TOKEN; long polling, or webhook when
     HOIDAP_TELEGRAM_WEBHOOK_URL is set)."""
-    from bot.cli import run_bot
+    from hoidap.bot.cli import run_bot
 
     run_bot(host=host, port=port, sample=sample)
 
 
 def _register_stage_commands() -> None:
     """Commands that live with their stage (evaluation, benchmark, Telegram bot)."""
-    from eval.cli import bench_command, eval_command
+    from hoidap.eval.cli import bench_command, eval_command
 
     app.command("eval")(eval_command)
     app.command("bench")(bench_command)

@@ -83,3 +83,11 @@ class Chunk:
     footnotes: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
 
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused retrieval score (higher is better)."""
+
+    chunk: Chunk
+    score: float

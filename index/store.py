@@ -9,7 +9,6 @@ Embedded local mode under HOIDAP_DATA_DIR by default, a server when HOIDAP_QDRAN
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
@@ -17,9 +16,9 @@ from llama_index.vector_stores.qdrant import QdrantVectorStore
 from qdrant_client import QdrantClient, models
 
 from hoidap.errors import DocumentNotFound, IndexUnavailable
-from hoidap.models import Chunk, DocumentMetadata
+from hoidap.models import Chunk, DocumentMetadata, Hit
 from hoidap.settings import Settings
-from index import sparse
+from hoidap.index import sparse
 
 DENSE = "dense"
 SPARSE = "sparse"
@@ -31,12 +30,6 @@ _FILTER_FIELDS = {
     "ordinal": models.PayloadSchemaType.INTEGER,
 }
 _META_FIELDS = ("title", "province", "issuer", "number", "date", "school_year", "doc_type", "signer")
-
-
-@dataclass
-class Hit:
-    chunk: Chunk
-    score: float
 
 
 def open_client(settings: Settings) -> QdrantClient:

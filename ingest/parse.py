@@ -6,10 +6,10 @@ import hashlib
 from pathlib import Path
 
 from hoidap.models import ParsedDocument
-from ingest.metadata import extract_metadata
-from ingest.readers import read_blocks
-from ingest.repair import repair
-from ingest.structure import assemble_text, build_paragraphs
+from hoidap.ingest.metadata import extract_metadata
+from hoidap.ingest.readers import read_blocks
+from hoidap.ingest.repair import repair
+from hoidap.ingest.structure import assemble_text, build_paragraphs
 
 
 def file_hash(path: Path) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from tqdm import tqdm
 
-from index.store import ChunkStore, embed_text
-from ingest.chunking import chunk_document
-from ingest.parse import file_hash, parse_document
-from ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument
+from hoidap.index.store import ChunkStore, embed_text
+from hoidap.ingest.chunking import chunk_document
+from hoidap.ingest.parse import file_hash, parse_document
+from hoidap.ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from hoidap.models import Block, TableBlock, TextBlock
-from ingest.tables import header_grid
+from hoidap.ingest.tables import header_grid
 
 HEADING_MARKER = re.compile(
     r"^(?:(?P<roman>[IVXLC]+)\.\s"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from hoidap.models import Paragraph, TableBlock, TextBlock
-from ingest.repair import HEADING_MARKER, Repaired, SIGNATURE, is_caps_line
-from ingest.tables import row_statements
+from hoidap.ingest.repair import HEADING_MARKER, Repaired, SIGNATURE, is_caps_line
+from hoidap.ingest.tables import row_statements
 
 _TITLE_MAX = 90
 _HEADING_MAX = 170

@@ -23,7 +23,7 @@ def sample_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def sample_service(sample_settings):
     """The answering service over the ingested sample corpus (ingested once, ~45 s)."""
-    from answer.service import AnswerService
+    from hoidap.answer.service import AnswerService
 
     service = AnswerService(sample_settings)
     report = service.ingest([sample_settings.sample_corpus])
@@ -66,7 +66,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_api(sample_service):
     """The HTTP API over the sample index, served for real."""
-    from api.app import create_app
+    from hoidap.api.app import create_app
 
     app = create_app(sample_service)
     app.router.lifespan_context = _no_close  # the session fixture owns the service

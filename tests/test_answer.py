@@ -15,7 +15,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 def assert_grounded(answer):
     """Every claim is a verbatim quote of the passage it cites, every marker resolves, and
     no figure stands in the answer outside a quote or a plan's own label."""
-    from answer.extractive import doc_label
+    from hoidap.answer.extractive import doc_label
 
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.n for c in answer.citations}
@@ -47,7 +47,7 @@ def test_unaccented_question_returns_the_lai_chau_table_figure(sample_service):
 
 
 def test_citation_resolves_to_the_exact_paragraph_of_the_plan(sample_service):
-    from ingest.parse import parse_document
+    from hoidap.ingest.parse import parse_document
 
     answer = sample_service.ask("Hòa Bình phấn đấu tỷ lệ trẻ khuyết tật đi học hòa nhập bao nhiêu?")
     c = answer.citations[0]

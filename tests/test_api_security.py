@@ -13,8 +13,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from api.observability import JsonFormatter
-from api.security import SlidingWindowLimiter
+from hoidap.api.observability import JsonFormatter
+from hoidap.api.security import SlidingWindowLimiter
 from hoidap.settings import Settings
 from tests.conftest import BAC_NINH, LiveServer, _no_close
 
@@ -30,7 +30,7 @@ Tỷ lệ trường học có thư viện số đạt 45% vào cuối năm học
 @contextmanager
 def serve(service, **overrides) -> Iterator[httpx.Client]:
     """A real server of create_app(service) with serving settings overridden, and a client for it."""
-    from api.app import create_app
+    from hoidap.api.app import create_app
 
     app = create_app(service, service.settings.model_copy(update=overrides))
     app.router.lifespan_context = _no_close  # the fixture owning the service closes it
@@ -48,7 +48,7 @@ def api(sample_service):
 @pytest.fixture(scope="module")
 def scratch_service(tmp_path_factory):
     """An empty index of its own, so uploads and deletions never touch the shared sample index."""
-    from answer.service import AnswerService
+    from hoidap.answer.service import AnswerService
 
     service = AnswerService(Settings(data_dir=tmp_path_factory.mktemp("scratch")))
     yield service

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from answer.types import Answer, Citation
-from bot.app import ALLOWED_UPDATES, APOLOGY, EXPIRED, NOT_ALLOWED, TEXT_ONLY, build_application
-from bot.render import render_answer, render_passage, split_html
+from hoidap.answer.types import Answer, Citation
+from hoidap.bot.app import ALLOWED_UPDATES, APOLOGY, EXPIRED, NOT_ALLOWED, TEXT_ONLY, build_application
+from hoidap.bot.render import render_answer, render_passage, split_html
 from hoidap.settings import Settings
 from tests.telegram_standin import BOT_USER, TOKEN, BadRequest, TelegramStandin, parse_telegram_html, utf16_len
 
@@ -447,7 +447,7 @@ def test_webhook_route_feeds_the_application(sample_service, tmp_path):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from bot.webhook import SECRET_HEADER, WEBHOOK_PATH, attach, webhook_secret
+    from hoidap.bot.webhook import SECRET_HEADER, WEBHOOK_PATH, attach, webhook_secret
 
     with TelegramStandin() as api:
         settings = bot_settings(tmp_path, api, telegram_webhook_url="https://hoidap.example.org/telegram/webhook")

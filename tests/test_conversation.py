@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from answer.followup import resolve
-from answer.memory import Memory, Turn, feedback_as_gold
+from hoidap.answer.followup import resolve
+from hoidap.answer.memory import Memory, Turn, feedback_as_gold
 from tests.conftest import BAC_NINH
 
 KNOWN = {"Sơn La", "Lai Châu", "Bắc Ninh", "Hòa Bình"}

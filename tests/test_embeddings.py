@@ -8,7 +8,7 @@ import pytest
 
 from hoidap.errors import EmbeddingModelError
 from hoidap.settings import Settings
-from index.embeddings import build_embedding
+from hoidap.index.embeddings import build_embedding
 
 
 def cosine(a, b):

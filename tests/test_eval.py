@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,17 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from eval.gate import check, load_thresholds, metric_value  # noqa: E402
-from eval.gold import Evidence, GoldItem, load_gold  # noqa: E402
-from eval.metrics import mean, mrr_at_k, ndcg_at_k, percentile, precision_recall, recall_at_k  # noqa: E402
-from eval.runner import aggregate, score_item  # noqa: E402
-from eval.systems import Passage, Reply  # noqa: E402
-from hoidap.cli import app  # noqa: E402
+from hoidap.eval.gate import check, load_thresholds, metric_value
+from hoidap.eval.gold import Evidence, GoldItem, load_gold
+from hoidap.eval.metrics import mean, mrr_at_k, ndcg_at_k, percentile, precision_recall, recall_at_k
+from hoidap.eval.runner import aggregate, score_item
+from hoidap.eval.systems import Passage, Reply
+from hoidap.cli import app
 
 GOLD = ROOT / "eval" / "gold.jsonl"
 THRESHOLDS = ROOT / "eval" / "thresholds.json"
@@ -233,8 +230,8 @@ def test_url_mode_gives_the_same_answers_as_in_process(run, tmp_path):
     """The API over the index the run built: same retrieved documents, same answers."""
     import uvicorn
 
-    from answer.service import AnswerService
-    from api.app import create_app
+    from hoidap.answer.service import AnswerService
+    from hoidap.api.app import create_app
     from hoidap.settings import Settings
 
     service = AnswerService(Settings(data_dir=run["data"], qdrant_url=None))

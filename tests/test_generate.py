@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from answer.service import AnswerService
+from hoidap.answer.service import AnswerService
 from hoidap.settings import Settings
 from tests.conftest import LAI_CHAU, LiveServer
 from tests.openai_standin import ScriptedLLM, passage_with
@@ -149,7 +149,7 @@ def test_the_web_stream_endpoint_carries_llm_tokens_and_the_verified_answer(gene
 
     import httpx
 
-    from api.app import create_app
+    from hoidap.api.app import create_app
 
     llm.reply = lambda m: f"Lai Châu phấn đấu đạt 32,8% [{passage_with(m, '32,8%')}]. Sau đó 66% [1]."
     app = create_app(generating)

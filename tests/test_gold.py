@@ -4,21 +4,18 @@ that departments run on their own gold sets must catch what is wrong."""
 from __future__ import annotations
 
 import json
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from eval.gold import TYPES, cited_documents, contains, load_gold, select, summary, validate  # noqa: E402
-from hoidap.cli import app  # noqa: E402
-from hoidap.settings import SAMPLE_CORPUS  # noqa: E402
+from hoidap.eval.gold import TYPES, cited_documents, contains, load_gold, select, summary, validate
+from hoidap.cli import app
+from hoidap.settings import SAMPLE_CORPUS
 
 GOLD = ROOT / "eval" / "gold.jsonl"
 SL_DOC = "000_e4df4c732943b229.txt"

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from answer.service import AnswerService
+from hoidap.answer.service import AnswerService
 from hoidap.errors import DocumentNotFound, IndexUnavailable
 from hoidap.settings import Settings
-from index.sparse import query_vector, doc_vector
+from hoidap.index.sparse import query_vector, doc_vector
 from tests.conftest import HOA_BINH_2024, LAI_CHAU, SAMPLE
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -12,20 +11,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # no conftest/pyproject puts the project root on sys.path yet
-    sys.path.insert(0, str(ROOT))
 
-from docx import Document  # noqa: E402
-from docx.opc.constants import CONTENT_TYPE as CT  # noqa: E402
-from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: E402
-from docx.opc.packuri import PackURI  # noqa: E402
-from docx.opc.part import Part  # noqa: E402
-from docx.oxml import OxmlElement  # noqa: E402
-from docx.oxml.parser import parse_xml  # noqa: E402
-from pypdf import PdfReader, PdfWriter  # noqa: E402
+from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.parser import parse_xml
+from pypdf import PdfReader, PdfWriter
 
-from hoidap.models import TableBlock, TextBlock  # noqa: E402
-from ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_blocks  # noqa: E402
+from hoidap.models import TableBlock, TextBlock
+from hoidap.ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_blocks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hoidap.models import TableBlock, TextBlock
-from ingest.parse import parse_document
-from ingest.repair import repair
+from hoidap.ingest.parse import parse_document
+from hoidap.ingest.repair import repair
 from tests.conftest import BAC_NINH, HOA_BINH_2024, HOA_BINH_285, LAI_CHAU, SAMPLE, SON_LA
 
 
@@ -47,7 +47,7 @@ def test_two_level_header_from_docx_style_table_block():
         rows=[["TT", "Chỉ tiêu", "Năm 2024", "Năm 2024"], ["TT", "Chỉ tiêu", "Đơn vị", "Kết quả"], ["1", "Tỷ lệ X", "%", "50"]],
         header_rows=2,
     )
-    from ingest.tables import row_statements
+    from hoidap.ingest.tables import row_statements
 
     assert row_statements(table) == ["Tỷ lệ X — Năm 2024, kết quả: 50%."]
 

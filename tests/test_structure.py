@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hoidap.vietnamese import split_sentences
-from ingest.chunking import chunk_document
-from ingest.parse import parse_document
+from hoidap.ingest.chunking import chunk_document
+from hoidap.ingest.parse import parse_document
 from tests.conftest import BAC_NINH, HOA_BINH_2024, HOA_BINH_285, LAI_CHAU, SAMPLE, SON_LA
 
 

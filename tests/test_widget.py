@@ -91,7 +91,7 @@ class HostSite:
 @contextmanager
 def api_server(service, **overrides) -> Iterator[LiveServer]:
     """The API app over `service`, with serving settings overridden for this test only."""
-    from api.app import create_app
+    from hoidap.api.app import create_app
 
     app = create_app(service, service.settings.model_copy(update=overrides))
     app.router.lifespan_context = _no_close  # the fixture owning the service closes it
@@ -334,7 +334,7 @@ def test_unreachable_service_message(site, page):
 
 def test_documents_and_questions_render_as_text_never_html(tmp_path_factory, browser):
     """A plan holding <script> and <img onerror> shows them literally, in answers and sources."""
-    from answer.service import AnswerService
+    from hoidap.answer.service import AnswerService
 
     folder = tmp_path_factory.mktemp("xss")
     (folder / "ke_hoach_xss.txt").write_text(XSS_PLAN, encoding="utf-8")
