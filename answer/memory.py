@@ -1,38 +1,20 @@
-"""Conversation memory and answer feedback, kept in one embedded SQLite file under
-HOIDAP_DATA_DIR so a restart loses nothing. Shared by the web chat and the Telegram bot."""
+"""Conversation memory and answer feedback, kept in the state database (HOIDAP_DATABASE_URL:
+a SQLite file under HOIDAP_DATA_DIR by default, PostgreSQL when several API replicas share it),
+so a restart loses nothing. Shared by the web chat and the Telegram bot."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS turns (
-    conversation_id TEXT NOT NULL,
-    ts REAL NOT NULL,
-    question TEXT NOT NULL,
-    resolved TEXT NOT NULL,
-    provinces TEXT NOT NULL,
-    answer TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (conversation_id, ts);
-CREATE TABLE IF NOT EXISTS feedback (
-    id TEXT PRIMARY KEY,
-    ts REAL NOT NULL,
-    channel TEXT NOT NULL,
-    conversation_id TEXT,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    rating INTEGER NOT NULL,
-    comment TEXT NOT NULL DEFAULT ''
-);
-"""
+from sqlalchemy import delete, insert, select
+
+from hoidap.state.db import connect, sqlite_url
+from hoidap.state.tables import feedback as feedback_table
+from hoidap.state.tables import turns
 
 
 @dataclass
@@ -45,18 +27,18 @@ class Turn:
 
 
 class Memory:
-    """Bounded conversation history (turns and age) plus feedback, in SQLite."""
+    """Bounded conversation history (turns and age) plus feedback, in the state database.
 
-    def __init__(self, path: Path, max_turns: int = 6, max_age_s: float = 6 * 3600) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    `location` is a database URL, or a Path to a SQLite file.
+    """
+
+    def __init__(self, location: str | Path, max_turns: int = 6, max_age_s: float = 6 * 3600) -> None:
         self.max_turns = max_turns
         self.max_age_s = max_age_s
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.executescript(_SCHEMA)
+        self._engine = connect(sqlite_url(location) if isinstance(location, Path) else location)
 
     def close(self) -> None:
-        self._db.close()
+        self._engine.dispose()
 
     @staticmethod
     def new_conversation_id() -> str:
@@ -65,27 +47,29 @@ class Memory:
     def history(self, conversation_id: str) -> list[Turn]:
         """Recent turns, oldest first, no older than max_age_s."""
         since = time.time() - self.max_age_s
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT question, resolved, provinces, answer, ts FROM turns WHERE conversation_id=? AND ts>=?"
-                " ORDER BY ts DESC LIMIT ?",
-                (conversation_id, since, self.max_turns),
-            ).fetchall()
+        query = (
+            select(turns.c.question, turns.c.resolved, turns.c.provinces, turns.c.answer, turns.c.ts)
+            .where(turns.c.conversation_id == conversation_id, turns.c.ts >= since)
+            .order_by(turns.c.ts.desc()).limit(self.max_turns)
+        )
+        with self._engine.connect() as db:
+            rows = db.execute(query).all()
         return [Turn(q, r, json.loads(p), a, ts) for q, r, p, a, ts in reversed(rows)]
 
     def add_turn(self, conversation_id: str, turn: Turn) -> None:
         """Store a turn and forget what falls outside the bounds."""
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO turns VALUES (?,?,?,?,?,?)",
-                (conversation_id, turn.ts, turn.question, turn.resolved, json.dumps(turn.provinces, ensure_ascii=False), turn.answer),
-            )
-            self._db.execute(
-                "DELETE FROM turns WHERE conversation_id=? AND ts NOT IN "
-                "(SELECT ts FROM turns WHERE conversation_id=? ORDER BY ts DESC LIMIT ?)",
-                (conversation_id, conversation_id, self.max_turns),
-            )
-            self._db.execute("DELETE FROM turns WHERE ts<?", (time.time() - self.max_age_s,))
+        row = {
+            "conversation_id": conversation_id, "ts": turn.ts, "question": turn.question, "resolved": turn.resolved,
+            "provinces": json.dumps(turn.provinces, ensure_ascii=False), "answer": turn.answer,
+        }
+        newest = (
+            select(turns.c.ts).where(turns.c.conversation_id == conversation_id)
+            .order_by(turns.c.ts.desc()).limit(self.max_turns)
+        )
+        with self._engine.begin() as db:
+            db.execute(insert(turns).values(row))
+            db.execute(delete(turns).where(turns.c.conversation_id == conversation_id, turns.c.ts.not_in(newest)))
+            db.execute(delete(turns).where(turns.c.ts < time.time() - self.max_age_s))
 
     def add_feedback(
         self, channel: str, question: str, answer: str, citations: list[dict], rating: int,
@@ -93,24 +77,20 @@ class Memory:
     ) -> str:
         """Store a thumbs up (+1) or down (-1); returns the feedback id."""
         fid = uuid.uuid4().hex
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?)",
-                (fid, time.time(), channel, conversation_id, question, answer,
-                 json.dumps(citations, ensure_ascii=False), rating, comment),
-            )
+        row = {
+            "id": fid, "ts": time.time(), "channel": channel, "conversation_id": conversation_id,
+            "question": question, "answer": answer, "citations": json.dumps(citations, ensure_ascii=False),
+            "rating": rating, "comment": comment,
+        }
+        with self._engine.begin() as db:
+            db.execute(insert(feedback_table).values(row))
         return fid
 
     def feedback(self) -> list[dict]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, ts, channel, conversation_id, question, answer, citations, rating, comment FROM feedback ORDER BY ts"
-            ).fetchall()
-        keys = ("id", "ts", "channel", "conversation_id", "question", "answer", "citations", "rating", "comment")
-        out = [dict(zip(keys, r)) for r in rows]
-        for item in out:
-            item["citations"] = json.loads(item["citations"])
-        return out
+        """Every feedback record, oldest first (from all processes sharing the database)."""
+        with self._engine.connect() as db:
+            rows = db.execute(select(feedback_table).order_by(feedback_table.c.ts)).mappings().all()
+        return [{**row, "citations": json.loads(row["citations"])} for row in rows]
 
 
 def feedback_as_gold(item: dict) -> dict:

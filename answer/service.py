@@ -167,7 +167,7 @@ class AnswerService:
         with self._lock:
             if self._memory is None:
                 self._memory = Memory(
-                    self.settings.data_dir / "state.sqlite",
+                    self.settings.state_url,
                     self.settings.conversation_max_turns,
                     self.settings.conversation_max_age_s,
                 )

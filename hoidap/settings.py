@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted by admin ingest.")
     log_json: bool = True
 
+    # Deployment: shared state for several replicas, and the proxies allowed to name the client
+    database_url: str | None = Field(
+        None, description="Conversations and feedback; unset = SQLite file state.sqlite in data_dir. "
+        "postgresql://user:password@host/db lets several API replicas share them.",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1,::1", description="Proxies whose X-Forwarded-For names the client: IPs or CIDRs, "
+        "comma-separated, * = any; from other peers the header is ignored.",
+    )
+
     # Telegram bot
     telegram_token: str | None = None
     telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base (a stand-in in tests).")
@@ -82,6 +92,11 @@ class Settings(BaseSettings):
     @property
     def qdrant_path(self) -> Path:
         return self.data_dir / "qdrant"
+
+    @property
+    def state_url(self) -> str:
+        """The state database: HOIDAP_DATABASE_URL, else a SQLite file under data_dir."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'state.sqlite').resolve()}"
 
 
 @lru_cache(maxsize=1)
