@@ -20,6 +20,7 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@command -v chromium >/dev/null || ./.ci/install-browser
+	@./.ci/install-postgres
 
 serve:
 	$(BIN)/hoidap serve --host 127.0.0.1 --port 8000

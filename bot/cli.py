@@ -102,4 +102,5 @@ def _serve_webhook(service, settings, host: str, port: int) -> None:
     attach(app, service, settings)
     typer.echo(f"Bot Telegram (webhook {settings.telegram_webhook_url}) và API trên http://{host}:{port}; "
                f"Telegram gọi POST {WEBHOOK_PATH}.")
-    uvicorn.run(app, host=host, port=port, log_config=None)
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips)

@@ -164,6 +164,8 @@ def _elapsed_ms(t0: float, system) -> float:
 
 
 def _error(exc: Exception) -> str:
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return f"needs the module {exc.name!r}, which is not installed; installing hoidap with its dependencies adds it"
     return f"{type(exc).__name__}: {exc}" if not isinstance(exc, EvalError) else str(exc)
 
 

@@ -122,6 +122,8 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     sample: Annotated[bool, typer.Option(help="Ingest the bundled sample plans when the index is empty")] = True,
+    forwarded_allow_ips: Annotated[Optional[str], typer.Option(
+        help="Proxies trusted to name the client in X-Forwarded-For (default: HOIDAP_FORWARDED_ALLOW_IPS)")] = None,
 ) -> None:
     """Start the HTTP API and the web chat (http://HOST:PORT/, API docs at /docs); with
     HOIDAP_TELEGRAM_TOKEN set, the Telegram bot runs in the same process."""
@@ -141,7 +143,8 @@ def serve(
 
         attach(app_, service, settings)
         typer.echo("Telegram bot: " + ("webhook" if settings.telegram_webhook_url else "long polling"))
-    uvicorn.run(app_, host=host, port=port, log_config=None)
+    uvicorn.run(app_, host=host, port=port, log_config=None, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips)
 
 
 @app.command("bot")
