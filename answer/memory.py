@@ -7,10 +7,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, make_url, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from hoidap.errors import StateUnavailable
 
 from hoidap.state.db import connect, sqlite_url
 from hoidap.state.tables import feedback as feedback_table
@@ -35,7 +40,21 @@ class Memory:
     def __init__(self, location: str | Path, max_turns: int = 6, max_age_s: float = 6 * 3600) -> None:
         self.max_turns = max_turns
         self.max_age_s = max_age_s
-        self._engine = connect(sqlite_url(location) if isinstance(location, Path) else location)
+        url = sqlite_url(location) if isinstance(location, Path) else location
+        self._where = make_url(url).render_as_string(hide_password=True)
+        with self._database():
+            self._engine = connect(url)
+
+    @contextmanager
+    def _database(self) -> Iterator[None]:
+        """Database failures become one domain error naming the database (never its password)."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StateUnavailable(
+                f"Không dùng được cơ sở dữ liệu hội thoại {self._where} (state database unavailable): "
+                f"{type(exc.orig or exc).__name__}"
+            ) from exc
 
     def close(self) -> None:
         self._engine.dispose()
@@ -52,7 +71,7 @@ class Memory:
             .where(turns.c.conversation_id == conversation_id, turns.c.ts >= since)
             .order_by(turns.c.ts.desc()).limit(self.max_turns)
         )
-        with self._engine.connect() as db:
+        with self._database(), self._engine.connect() as db:
             rows = db.execute(query).all()
         return [Turn(q, r, json.loads(p), a, ts) for q, r, p, a, ts in reversed(rows)]
 
@@ -66,7 +85,7 @@ class Memory:
             select(turns.c.ts).where(turns.c.conversation_id == conversation_id)
             .order_by(turns.c.ts.desc()).limit(self.max_turns)
         )
-        with self._engine.begin() as db:
+        with self._database(), self._engine.begin() as db:
             db.execute(insert(turns).values(row))
             db.execute(delete(turns).where(turns.c.conversation_id == conversation_id, turns.c.ts.not_in(newest)))
             db.execute(delete(turns).where(turns.c.ts < time.time() - self.max_age_s))
@@ -82,13 +101,13 @@ class Memory:
             "question": question, "answer": answer, "citations": json.dumps(citations, ensure_ascii=False),
             "rating": rating, "comment": comment,
         }
-        with self._engine.begin() as db:
+        with self._database(), self._engine.begin() as db:
             db.execute(insert(feedback_table).values(row))
         return fid
 
     def feedback(self) -> list[dict]:
         """Every feedback record, oldest first (from all processes sharing the database)."""
-        with self._engine.connect() as db:
+        with self._database(), self._engine.connect() as db:
             rows = db.execute(select(feedback_table).order_by(feedback_table.c.ts)).mappings().all()
         return [{**row, "citations": json.loads(row["citations"])} for row in rows]
 

@@ -29,10 +29,10 @@ from hoidap.api.security import (
 from hoidap.api.streaming import answer_events
 from hoidap.api.uploads import check_types, read_files, save_files
 from hoidap.api.web import add_web_routes
-from hoidap.errors import DocumentNotFound, HoidapError, IndexUnavailable, InvalidQuestion
+from hoidap.errors import DocumentNotFound, HoidapError, IndexUnavailable, InvalidQuestion, StateUnavailable
 from hoidap.settings import Settings
 
-_STATUS = {InvalidQuestion: 422, DocumentNotFound: 404, IndexUnavailable: 503}
+_STATUS = {InvalidQuestion: 422, DocumentNotFound: 404, IndexUnavailable: 503, StateUnavailable: 503}
 
 _UPLOAD_BODY = {
     "requestBody": {

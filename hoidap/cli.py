@@ -132,6 +132,7 @@ def serve(
     from hoidap.api.app import create_app
 
     service = _service()
+    _run(lambda: service.memory)  # the state database is reachable and migrated before the first request
     if sample:
         report = _run(service.ensure_sample_corpus)
         if report:

@@ -19,3 +19,7 @@ class DocumentNotFound(HoidapError):
 
 class EmbeddingModelError(HoidapError):
     """The configured embedding model cannot be loaded offline."""
+
+
+class StateUnavailable(HoidapError):
+    """The state database (conversations, feedback) cannot be reached or migrated."""

@@ -3,7 +3,10 @@ the Alembic schema, bounded memory, and two `hoidap serve` replicas sharing conv
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 
 import httpx
@@ -105,3 +108,14 @@ def test_feedback_from_both_replicas_is_one_export(replicas):
         export = httpx.get(f"{replica.url}/api/feedback", headers={"X-API-Key": KEY}, timeout=30)
         assert export.status_code == 200
         assert all(mark in export.text for mark in marks)
+
+
+def test_serve_with_an_unreachable_database_says_so_in_one_line(tmp_path):
+    from tests.conftest import free_port
+
+    url = f"postgresql://hoidap:topsecret@127.0.0.1:{free_port()}/hoidap"
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path), "HOIDAP_DATABASE_URL": url}
+    result = subprocess.run([sys.executable, "-m", "hoidap", "serve", "--port", str(free_port()), "--no-sample"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2 and "state database unavailable" in result.stderr
+    assert "Traceback" not in result.stderr and "topsecret" not in result.stderr
