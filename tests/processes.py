@@ -63,8 +63,15 @@ class PostgresServer:
     def pids(self) -> list[int]:
         """The postmaster and its children (for memory figures)."""
         main = int((self.data / "postmaster.pid").read_text().split()[0])
-        children = subprocess.run(["pgrep", "-P", str(main)], capture_output=True, text=True).stdout.split()
-        return [main, *map(int, children)]
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == main:
+                children.append(int(stat.parent.name))
+        return [main, *children]
 
     def __exit__(self, *exc) -> None:
         try:
