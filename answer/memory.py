@@ -16,7 +16,6 @@ from sqlalchemy import delete, insert, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from hoidap.errors import StateUnavailable
-
 from hoidap.state.db import connect, sqlite_url
 from hoidap.state.tables import feedback as feedback_table
 from hoidap.state.tables import turns

@@ -58,7 +58,7 @@ class BadUpload(ApiError):
 class SlidingWindowLimiter:
     """At most `limit` hits per `window_s` for each key, counted over a sliding window.
 
-    In memory, so per process: fine for one server; several replicas need a shared store.
+    In memory, so per process: behind several replicas keep each client on one (nginx ip_hash).
     """
 
     def __init__(
@@ -93,7 +93,7 @@ class SlidingWindowLimiter:
 
 
 def client_key(request: Request) -> str:
-    """The client's IP (uvicorn resolves X-Forwarded-For only from trusted proxies)."""
+    """The client's IP (uvicorn resolves X-Forwarded-For only from HOIDAP_FORWARDED_ALLOW_IPS)."""
     return request.client.host if request.client else "unknown"
 
 
