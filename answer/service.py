@@ -117,7 +117,9 @@ class AnswerService:
     # -- documents -------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: bool = False) -> IngestReport:
         with self._lock:
-            report = ingest_paths(paths, self.store, self.embedding, self.settings.chunk_max_chars, progress)
+            embedding = None if self.settings.retrieval_mode == "sparse" else self.embedding
+            report = ingest_paths(paths, self.store, embedding, self.settings.chunk_max_chars, progress,
+                                  self.settings.embedding_batch_size, self.settings.optimize_every)
             self._index_changed()
             return report
 
