@@ -146,6 +146,7 @@ def serve(
     from hoidap.api.handoff import announce, withdraw
 
     settings = get_settings()
+    _run(lambda: service.store)  # hold the index before announcing this server in its folder
     app_ = create_app(service, local_token=announce(settings, f"http://{_local(host)}:{port}"))
     if settings.telegram_token:  # the Telegram bot runs in the same process (webhook or long polling)
         from hoidap.bot.webhook import attach
