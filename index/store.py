@@ -126,9 +126,10 @@ class ChunkStore:
             out.append(entry)
         return sorted(out, key=lambda d: d["source"])
 
-    def all_texts(self) -> list[str]:
-        """Every chunk's section and text (for corpus term statistics)."""
-        return [f"{p.get('section', '')}\n{p.get('text', '')}" for _, p, _ in self.engine.scroll(None, ["section", "text"])]
+    def all_texts(self, sources: list[str] | None = None) -> list[str]:
+        """Every chunk's section and text, or those of some files (for corpus term statistics)."""
+        where = {"source": sources} if sources is not None else None
+        return [f"{p.get('section', '')}\n{p.get('text', '')}" for _, p, _ in self.engine.scroll(where, ["section", "text"])]
 
     def chunk_with_paragraph(self, source: str, paragraph: int) -> Chunk | None:
         """The chunk of a document that holds a given paragraph (to cite where metadata came from)."""
