@@ -35,6 +35,10 @@ class TermStats:
         self.n = 0
         self.accented: Counter[str] = Counter()
         self.folded: Counter[str] = Counter()
+        self.add(texts)
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Count more chunks (new plans) without recounting the whole index."""
         for text in texts:
             ws = words(text)
             self.n += 1

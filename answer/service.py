@@ -99,8 +99,14 @@ class AnswerService:
                 self._provinces = self.store.provinces()
             return self._provinces
 
-    def _index_changed(self) -> None:
-        self._stats = None
+    def _index_changed(self, added: list[str] | None = None) -> None:
+        """Forget cached statistics; plans only added are counted in (a full recount of 100,000
+        chunks takes minutes)."""
+        if added is not None and self._stats is not None:
+            if added:
+                self._stats.add(self.store.all_texts(added))
+        else:
+            self._stats = None
         self._provinces = None
 
     def close(self) -> None:
@@ -117,8 +123,10 @@ class AnswerService:
     # -- documents -------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: bool = False) -> IngestReport:
         with self._lock:
-            report = ingest_paths(paths, self.store, self.embedding, self.settings.chunk_max_chars, progress)
-            self._index_changed()
+            embedding = None if self.settings.retrieval_mode == "sparse" else self.embedding
+            report = ingest_paths(paths, self.store, embedding, self.settings.chunk_max_chars, progress,
+                                  self.settings.embedding_batch_size, self.settings.optimize_every)
+            self._index_changed(None if report.replaced else report.added)
             return report
 
     def ensure_sample_corpus(self) -> IngestReport | None:

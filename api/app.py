@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import tempfile
 import time
@@ -46,11 +47,12 @@ _UPLOAD_BODY = {
 _SSE_DOC = {200: {"content": {"text/event-stream": {}}, "description": "meta, delta…, then done or error"}}
 
 
-def create_app(service: AnswerService, settings: Settings | None = None) -> FastAPI:
+def create_app(service: AnswerService, settings: Settings | None = None, local_token: str | None = None) -> FastAPI:
     """An app bound to one answering service (which owns the index and the models).
 
     `settings` overrides the serving knobs (CORS, rate limit, API key, upload size, logs) without
-    touching the service's own settings, so several apps can share one service.
+    touching the service's own settings, so several apps can share one service. `local_token` is
+    also accepted as the admin key (`hoidap ingest` on the same machine, see api/handoff.py).
     """
     settings = settings or service.settings
 
@@ -70,7 +72,7 @@ def create_app(service: AnswerService, settings: Settings | None = None) -> Fast
     _install_error_handlers(app)
     _add_routes(app, service)
     _add_chat_routes(app, service, settings, metrics)
-    _add_admin_routes(app, service, settings)
+    _add_admin_routes(app, service, settings, local_token)
     _add_ops_routes(app, metrics)
     add_web_routes(app)
     app.add_middleware(
@@ -140,7 +142,7 @@ def _add_routes(app: FastAPI, service: AnswerService) -> None:
             "documents": len(docs),
             "chunks": sum(d["chunks"] for d in docs),
             "embedding_backend": service.settings.embedding_backend,
-            "qdrant": "server" if service.settings.qdrant_url else "embedded",
+            "qdrant": "server" if service.settings.engine == "server" else "embedded",
         }
 
 
@@ -216,18 +218,20 @@ def _add_chat_routes(app: FastAPI, service: AnswerService, settings: Settings, m
         return FeedbackOut(id=fid)
 
 
-def _admin(settings: Settings):
+def _admin(settings: Settings, local_token: str | None = None):
     """A dependency requiring the X-API-Key header (401 missing, 403 wrong, 503 not configured)."""
     header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="HOIDAP_API_KEY")
 
     async def require_key(key: str | None = Security(header)) -> None:
+        if local_token and key and hmac.compare_digest(key.encode(), local_token.encode()):
+            return
         check_api_key(settings.api_key, key)
 
     return Depends(require_key)
 
 
-def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings) -> None:
-    admin = _admin(settings)
+def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings, local_token: str | None) -> None:
+    admin = _admin(settings, local_token)
     errors = {code: {"model": ErrorOut} for code in (401, 403, 404, 413, 415, 422, 503)}
 
     jsonl = {"content": {"application/x-ndjson": {}}, "description": "one gold-set item per line"}

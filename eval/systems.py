@@ -185,21 +185,10 @@ class Workspace:
         return self.ingest_info
 
     def _remember_vectors(self, store) -> None:
-        from hoidap.index.store import DENSE, chunk_from_payload, embed_text
+        from hoidap.index.store import embed_text
 
-        if not store.exists():
-            return
-        offset = None
-        while True:
-            points, offset = store.client.scroll(
-                store.collection, limit=512, offset=offset, with_payload=True, with_vectors=[DENSE]
-            )
-            for p in points:
-                vector = p.vector.get(DENSE) if isinstance(p.vector, dict) else p.vector
-                if vector is not None:
-                    self._vectors[embed_text(chunk_from_payload(p.payload))] = list(vector)
-            if offset is None:
-                return
+        for chunk, vector in store.dense_vectors():
+            self._vectors[embed_text(chunk)] = list(vector)
 
     def build_index(self, name: str, chunks: list, wrap: Callable = _nothing):
         """A separate embedded index (for an ablation) from given chunks, vectors from the cache."""

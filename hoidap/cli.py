@@ -36,9 +36,19 @@ def _run(fn):
 
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .docx .pdf .html)")]) -> None:
-    """Index plans; unchanged files are skipped, changed ones replaced, unreadable ones reported."""
-    service = _service()
-    report = _run(lambda: service.ingest(paths, progress=True))
+    """Index plans; unchanged files are skipped, changed ones replaced, unreadable ones reported.
+    While `hoidap serve` runs on the same data folder, the files are handed to it."""
+    from hoidap.api.handoff import find_server, upload
+
+    settings = get_settings()
+    server = find_server(settings)
+    if server:
+        typer.echo(f"hoidap serve đang chạy ({server[0]}): gửi tệp cho máy chủ lập chỉ mục")
+        report = upload(*server, paths, settings.max_upload_bytes)
+    else:
+        service = _service()
+        report = _run(lambda: service.ingest(paths, progress=True))
+        service.close()
     for name in report.added:
         typer.echo(f"+ {name}")
     for name in report.replaced:
@@ -47,8 +57,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.
         typer.echo(f"= {name} (không đổi)")
     for name, reason in report.failed:
         typer.secho(f"! {reason}" if name in reason else f"! {name}: {reason}", fg=typer.colors.RED, err=True)
-    typer.echo(f"{report.chunks} đoạn mới; thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
-    service.close()
+    typer.echo(f"{report.chunks} đoạn mới" + ("; thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()) if report.seconds else ""))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -137,15 +146,26 @@ def serve(
         report = _run(service.ensure_sample_corpus)
         if report:
             typer.echo(f"Đã nạp dữ liệu mẫu: {len(report.added)} văn bản, {report.chunks} đoạn.")
-    app_ = create_app(service)
+    from hoidap.api.handoff import announce, withdraw
+
     settings = get_settings()
+    _run(lambda: service.store)  # hold the index before announcing this server in its folder
+    app_ = create_app(service, local_token=announce(settings, f"http://{_local(host)}:{port}"))
     if settings.telegram_token:  # the Telegram bot runs in the same process (webhook or long polling)
         from hoidap.bot.webhook import attach
 
         attach(app_, service, settings)
         typer.echo("Telegram bot: " + ("webhook" if settings.telegram_webhook_url else "long polling"))
-    uvicorn.run(app_, host=host, port=port, log_config=None, proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips)
+    try:
+        uvicorn.run(app_, host=host, port=port, log_config=None, proxy_headers=True,
+                    forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips)
+    finally:
+        withdraw(settings)
+
+
+def _local(host: str) -> str:
+    """The address a process on this machine uses to reach a server bound to `host`."""
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
 @app.command("bot")

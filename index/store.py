@@ -1,77 +1,69 @@
-"""The Qdrant collection: one named dense vector, one named sparse (keyword) vector.
+"""The chunk index: one named dense vector and one named sparse (keyword) vector per chunk.
 
-Writes go through llama-index's QdrantVectorStore (nodes, payload, ref-doc
-deletion); searches use Qdrant's query API directly, because the fusion of the
-two rankings is where this product differs: a weighted RRF computed inside Qdrant.
-Embedded local mode under HOIDAP_DATA_DIR by default, a server when HOIDAP_QDRANT_URL is set.
+ChunkStore is what answer/, api/, bot/ and eval/ use; it does not care which engine holds the
+points (hoidap.index.engines: Qdrant Edge in-process by default, a Qdrant server by URL).
+Searches fuse the keyword and dense rankings with a weighted RRF inside the engine.
+llama-index still shapes the text that is embedded (a node's "section + paragraph" content).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 
-from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
-from llama_index.vector_stores.qdrant import QdrantVectorStore
-from qdrant_client import QdrantClient, models
+from llama_index.core.schema import MetadataMode, TextNode
 
-from hoidap.errors import DocumentNotFound, IndexUnavailable
+from hoidap.errors import DocumentNotFound
+from hoidap.index import sparse
+from hoidap.index.engines import DENSE, SPARSE, Engine, StoredPoint, open_engine  # noqa: F401 - re-exported
 from hoidap.models import Chunk, DocumentMetadata, Hit
 from hoidap.settings import Settings
-from hoidap.index import sparse
 
-DENSE = "dense"
-SPARSE = "sparse"
-_FILTER_FIELDS = {
-    "province": models.PayloadSchemaType.KEYWORD,
-    "source": models.PayloadSchemaType.KEYWORD,
-    "doc_id": models.PayloadSchemaType.KEYWORD,
-    "school_year": models.PayloadSchemaType.KEYWORD,
-    "ordinal": models.PayloadSchemaType.INTEGER,
-}
 _META_FIELDS = ("title", "province", "issuer", "number", "date", "school_year", "doc_type", "signer")
+# Chunk attributes stored as they are; a new plain field of Chunk is one more name here.
+_CHUNK_FIELDS = ("id", "doc_id", "source", "ordinal", "text", "section", "paragraphs", "start", "end", "kind",
+                 "footnotes", "content_hash")
 
 
-def open_client(settings: Settings) -> QdrantClient:
-    """A Qdrant client: server by URL, or embedded storage in the data folder."""
-    try:
-        if settings.qdrant_url:
-            return QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
-        settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(settings.qdrant_path))
-    except RuntimeError as exc:  # embedded storage is locked by another process
-        raise IndexUnavailable(
-            f"the index at {settings.qdrant_path} is in use by another hoidap process "
-            "(stop it, or run a Qdrant server and set HOIDAP_QDRANT_URL)"
-        ) from exc
+def to_payload(chunk: Chunk) -> dict:
+    """The stored payload of a chunk: flat fields (the filtered ones are indexed)."""
+    payload = {f: getattr(chunk, f) for f in _CHUNK_FIELDS}
+    payload.update({f: getattr(chunk.metadata, f) for f in _META_FIELDS})
+    payload["meta_evidence"] = chunk.metadata.evidence
+    return payload
+
+
+def chunk_from_payload(payload: dict) -> Chunk:
+    """The chunk back from its payload (the inverse of to_payload)."""
+    if "_node_content" in payload and "text" not in payload:
+        payload = _from_llamaindex(payload)
+    fields = {f: payload[f] for f in _CHUNK_FIELDS if f in payload}
+    meta = DocumentMetadata(**{f: payload.get(f, "") for f in _META_FIELDS}, evidence=payload.get("meta_evidence") or {})
+    return Chunk(**fields, metadata=meta)
+
+
+def _from_llamaindex(payload: dict) -> dict:
+    """Payloads written by earlier versions through llama-index's QdrantVectorStore (a server
+    collection keeps working without re-indexing)."""
+    import json
+
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    node = metadata_dict_to_node(payload)
+    meta = dict(node.metadata)
+    meta.update(
+        id=node.node_id, doc_id=node.ref_doc_id or meta["source"], text=node.get_content(metadata_mode=MetadataMode.NONE),
+        paragraphs=[int(x) for x in str(meta.get("paragraphs", "")).split(",") if x],
+        footnotes=json.loads(meta.get("footnotes") or "{}"), meta_evidence=json.loads(meta.get("meta_evidence") or "{}"),
+    )
+    return meta
 
 
 def to_node(chunk: Chunk, embedding: list[float] | None = None) -> TextNode:
     """A llama-index node whose embed/keyword content is "section path + paragraph"."""
-    meta = {f: getattr(chunk.metadata, f) for f in _META_FIELDS}
-    meta.update(
-        source=chunk.source,
-        section=chunk.section,
-        ordinal=chunk.ordinal,
-        kind=chunk.kind,
-        start=chunk.start,
-        end=chunk.end,
-        paragraphs=",".join(map(str, chunk.paragraphs)),
-        footnotes=json.dumps(chunk.footnotes, ensure_ascii=False),
-        content_hash=chunk.content_hash,
-        meta_evidence=json.dumps(chunk.metadata.evidence),
-    )
-    node = TextNode(
-        id_=chunk.id,
-        text=chunk.text,
-        metadata=meta,
-        embedding=embedding,
+    return TextNode(
+        id_=chunk.id, text=chunk.text, metadata={"section": chunk.section}, embedding=embedding,
         metadata_template="{value}",
-        excluded_embed_metadata_keys=[k for k in meta if k != "section"],
-        excluded_llm_metadata_keys=[k for k in meta if k != "section"],
     )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=chunk.doc_id)
-    return node
 
 
 def embed_text(chunk: Chunk) -> str:
@@ -79,128 +71,82 @@ def embed_text(chunk: Chunk) -> str:
     return to_node(chunk).get_content(metadata_mode=MetadataMode.EMBED)
 
 
-def chunk_from_payload(payload: dict) -> Chunk:
-    node = metadata_dict_to_node(payload)
-    meta = node.metadata
-    return Chunk(
-        id=node.node_id,
-        doc_id=node.ref_doc_id or meta["source"],
-        source=meta["source"],
-        ordinal=int(meta["ordinal"]),
-        text=node.get_content(metadata_mode=MetadataMode.NONE),
-        section=meta.get("section", ""),
-        paragraphs=[int(x) for x in str(meta.get("paragraphs", "")).split(",") if x],
-        start=int(meta.get("start", 0)),
-        end=int(meta.get("end", 0)),
-        kind=meta.get("kind", "text"),
-        metadata=DocumentMetadata(
-            **{f: meta.get(f, "") for f in _META_FIELDS}, evidence=json.loads(meta.get("meta_evidence") or "{}")
-        ),
-        footnotes=json.loads(meta.get("footnotes") or "{}"),
-        content_hash=meta.get("content_hash", ""),
-    )
+def to_point(chunk: Chunk, dense: list[float] | None) -> StoredPoint:
+    return StoredPoint(chunk.id, dense, sparse.doc_vector(embed_text(chunk)), to_payload(chunk))
 
 
 class ChunkStore:
-    """Everything hoidap stores in Qdrant, behind a few domain-level methods."""
+    """Everything hoidap stores, behind a few domain-level methods."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
-        self.collection = settings.collection
-        self.client = open_client(settings)
-        self.vector_store = QdrantVectorStore(
-            collection_name=self.collection,
-            client=self.client,
-            enable_hybrid=True,
-            dense_vector_name=DENSE,
-            sparse_vector_name=SPARSE,
-            sparse_config=models.SparseVectorParams(modifier=models.Modifier.IDF),
-            sparse_doc_fn=sparse.doc_vectors,
-            sparse_query_fn=sparse.query_vectors,
-            # Only a Qdrant server keeps payload indexes; the embedded mode scans payloads anyway.
-            payload_indexes=[{"field_name": k, "field_schema": v} for k, v in _FILTER_FIELDS.items()]
-            if settings.qdrant_url
-            else None,
-        )
+        self.engine = engine or open_engine(settings)
 
     def close(self) -> None:
-        self.client.close()
-
-    def exists(self) -> bool:
-        return self.client.collection_exists(self.collection)
+        self.engine.close()
 
     def count(self) -> int:
-        return self.client.count(self.collection).count if self.exists() else 0
+        return self.engine.count()
 
-    def add(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        nodes = [to_node(c, e) for c, e in zip(chunks, embeddings)]
-        self.vector_store.add(nodes)
+    def add(self, chunks: list[Chunk], embeddings: Iterable[list[float] | None] | None = None) -> None:
+        """Write chunks in one batch; without embeddings only the keyword vector is stored."""
+        vectors = list(embeddings) if embeddings is not None else [None] * len(chunks)
+        self.engine.upsert([to_point(c, v) for c, v in zip(chunks, vectors)])
+
+    def optimize(self) -> bool:
+        """Build search structures (HNSW) over what was written; call after large batches."""
+        return self.engine.optimize()
+
+    def remove_source(self, source: str) -> None:
+        """Drop whatever is stored for a file (also a half-written earlier attempt)."""
+        self.engine.delete({"source": source})
 
     def delete_document(self, source: str) -> int:
         """Remove every chunk of a document; returns how many there were."""
-        n = self._count_doc(source)
+        n = self.engine.count({"source": source})
         if not n:
             raise DocumentNotFound(f"no indexed document named {source!r}")
-        self.vector_store.delete(ref_doc_id=source)
+        self.remove_source(source)
         return n
 
-    def _count_doc(self, source: str) -> int:
-        if not self.exists():
-            return 0
-        flt = models.Filter(must=[_match("source", source)])
-        return self.client.count(self.collection, count_filter=flt).count
-
     def document_hash(self, source: str) -> str | None:
-        """The content hash recorded for an indexed file, None if it is not indexed."""
-        first = self._first_chunks(models.Filter(must=[_match("source", source)]))
-        return first[0].payload.get("content_hash") if first else None
+        """The content hash of an indexed file, None if it is not (completely) indexed: ingestion
+        writes the first chunk last, so its presence marks a complete document."""
+        for _, payload, _ in self.engine.scroll({"source": source, "ordinal": 0}, ["content_hash"]):
+            return payload.get("content_hash")
+        return None
 
     def documents(self) -> list[dict]:
         """One entry per indexed document: its metadata and number of chunks."""
+        counts = self.engine.facet("source")
         out = []
-        for point in self._first_chunks(None):
-            payload = point.payload
+        for _, payload, _ in self.engine.scroll({"ordinal": 0}, ["source", *_META_FIELDS]):
             entry = {f: payload.get(f, "") for f in ("source",) + _META_FIELDS}
-            entry["chunks"] = self._count_doc(payload["source"])
+            entry["chunks"] = counts.get(payload["source"], 0)
             out.append(entry)
         return sorted(out, key=lambda d: d["source"])
 
-    def all_texts(self) -> list[str]:
-        """Every chunk's section and text (for corpus term statistics)."""
-        if not self.exists():
-            return []
-        texts, offset = [], None
-        while True:
-            points, offset = self.client.scroll(self.collection, limit=1000, offset=offset, with_payload=True)
-            texts += [f"{p.payload.get('section', '')}\n{chunk_from_payload(p.payload).text}" for p in points]
-            if offset is None:
-                return texts
+    def all_texts(self, sources: list[str] | None = None) -> list[str]:
+        """Every chunk's section and text, or those of some files (for corpus term statistics)."""
+        where = {"source": sources} if sources is not None else None
+        return [f"{p.get('section', '')}\n{p.get('text', '')}" for _, p, _ in self.engine.scroll(where, ["section", "text"])]
 
     def chunk_with_paragraph(self, source: str, paragraph: int) -> Chunk | None:
         """The chunk of a document that holds a given paragraph (to cite where metadata came from)."""
-        if not self.exists():
-            return None
-        flt = models.Filter(must=[_match("source", source)])
-        points, _ = self.client.scroll(self.collection, scroll_filter=flt, limit=10_000, with_payload=True)
-        for point in points:
-            chunk = chunk_from_payload(point.payload)
+        for _, payload, _ in self.engine.scroll({"source": source}, None):
+            chunk = chunk_from_payload(payload)
             if paragraph in chunk.paragraphs:
                 return chunk
         return None
 
     def provinces(self) -> set[str]:
-        return {d["province"] for d in self.documents() if d["province"]}
+        return {p for p in self.engine.facet("province") if p}
 
-    def _first_chunks(self, extra: models.Filter | None) -> list:
-        if not self.exists():
-            return []
-        must = [models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))]
-        if extra:
-            must += extra.must
-        points, _ = self.client.scroll(
-            self.collection, scroll_filter=models.Filter(must=must), limit=10_000, with_payload=True
-        )
-        return points
+    def dense_vectors(self) -> Iterable[tuple[Chunk, list[float]]]:
+        """Each chunk with its stored dense vector (eval reuses them instead of re-embedding)."""
+        for _, payload, dense in self.engine.scroll(None, None, with_dense=True):
+            if dense is not None:
+                yield chunk_from_payload(payload), dense
 
     def search(
         self,
@@ -210,32 +156,8 @@ class ChunkStore:
         provinces: list[str] | None = None,
         mode: str = "hybrid",
     ) -> list[Hit]:
-        """Hybrid search: keyword and dense rankings fused by weighted RRF inside Qdrant."""
-        if not self.exists():
-            return []
-        flt = models.Filter(must=[models.FieldCondition(key="province", match=models.MatchAny(any=provinces))]) if provinces else None
-        ids, values = sparse.query_vector(text)
-        keyword = models.SparseVector(indices=ids, values=values)
-        if mode == "sparse" or (mode == "hybrid" and dense is None):
-            result = self.client.query_points(self.collection, query=keyword, using=SPARSE, query_filter=flt, limit=limit, with_payload=True)
-        elif mode == "dense":
-            result = self.client.query_points(self.collection, query=dense, using=DENSE, query_filter=flt, limit=limit, with_payload=True)
-        else:
-            depth = max(limit * 4, 40)
-            result = self.client.query_points(
-                self.collection,
-                prefetch=[
-                    models.Prefetch(query=keyword, using=SPARSE, filter=flt, limit=depth),
-                    models.Prefetch(query=dense, using=DENSE, filter=flt, limit=depth),
-                ],
-                query=models.RrfQuery(
-                    rrf=models.Rrf(weights=[self.settings.sparse_weight, self.settings.dense_weight])
-                ),
-                limit=limit,
-                with_payload=True,
-            )
-        return [Hit(chunk_from_payload(p.payload), float(p.score)) for p in result.points]
-
-
-def _match(key: str, value: str) -> models.FieldCondition:
-    return models.FieldCondition(key=key, match=models.MatchValue(value=value))
+        """Hybrid search: keyword and dense rankings fused by weighted RRF inside the engine."""
+        where = {"province": list(provinces)} if provinces else None
+        weights = (self.settings.sparse_weight, self.settings.dense_weight)
+        found = self.engine.query(sparse.query_vector(text), dense, where, limit, mode, weights)
+        return [Hit(chunk_from_payload(payload), score) for payload, score in found]

@@ -11,6 +11,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from tqdm import tqdm
 
 from hoidap.index.store import ChunkStore, embed_text
+from hoidap.models import Chunk
 from hoidap.ingest.chunking import chunk_document
 from hoidap.ingest.parse import file_hash, parse_document
 from hoidap.ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument
@@ -48,38 +49,65 @@ def collect_files(paths: Iterable[Path], report: IngestReport) -> list[Path]:
 def ingest_paths(
     paths: Iterable[Path],
     store: ChunkStore,
-    embedding: BaseEmbedding,
+    embedding: BaseEmbedding | None,
     max_chars: int,
     progress: bool = True,
+    batch_size: int = 32,
+    optimize_every: int = 20_000,
 ) -> IngestReport:
-    """Index every readable file; an unreadable one is reported by name and the batch goes on."""
+    """Index every readable file; an unreadable one is reported by name and the batch goes on.
+
+    Files are parsed first, then embedded and written batch by batch under one progress bar.
+    Without an embedding model (keywords-only mode) no dense vector is computed. Safe to kill:
+    a file's earlier chunks are dropped before it is written and its first chunk, which marks
+    it as indexed, is written last, so the next run redoes exactly the unfinished files.
+    """
     report = IngestReport()
-    files = collect_files(paths, report)
-    for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
-        try:
-            _ingest_one(path, store, embedding, max_chars, report)
-        except UnreadableDocument as exc:
-            report.failed.append((path.name, str(exc)))
+    todo = [job for path in collect_files(paths, report) if (job := _prepare(path, store, max_chars, report))]
+    pending = 0
+    with tqdm(total=sum(len(job[1]) for job in todo), desc="embed+index", unit="chunk", disable=not progress) as bar:
+        for path, chunks, replacing in todo:
+            store.remove_source(path.name)
+            for i in range(0, len(chunks), batch_size):
+                _write(chunks[i : i + batch_size], store, embedding, report)
+                bar.update(len(chunks[i : i + batch_size]))
+            pending += len(chunks)
+            report.chunks += len(chunks)
+            (report.replaced if replacing else report.added).append(path.name)
+            if pending >= optimize_every:
+                _optimize(store, report)
+                pending = 0
+    if pending:
+        _optimize(store, report)
     return report
 
 
-def _ingest_one(path: Path, store: ChunkStore, embedding: BaseEmbedding, max_chars: int, report: IngestReport) -> None:
+def _prepare(path: Path, store: ChunkStore, max_chars: int, report: IngestReport) -> tuple[Path, list[Chunk], bool] | None:
+    """The chunks of a new or changed file, first chunk last; None when unchanged or unreadable."""
     old_hash = store.document_hash(path.name)
-    if old_hash is not None and old_hash == file_hash(path):
-        report.unchanged.append(path.name)
-        return
+    try:
+        if old_hash is not None and old_hash == file_hash(path):
+            report.unchanged.append(path.name)
+            return None
+        t0 = time.perf_counter()
+        chunks = chunk_document(parse_document(path), max_chars)
+        report.seconds["parse"] += time.perf_counter() - t0
+    except UnreadableDocument as exc:
+        report.failed.append((path.name, str(exc)))
+        return None
+    return path, chunks[1:] + chunks[:1], old_hash is not None
+
+
+def _write(chunks: list[Chunk], store: ChunkStore, embedding: BaseEmbedding | None, report: IngestReport) -> None:
     t0 = time.perf_counter()
-    doc = parse_document(path)
-    chunks = chunk_document(doc, max_chars)
+    vectors = embedding.get_text_embedding_batch([embed_text(c) for c in chunks]) if embedding else None
     t1 = time.perf_counter()
-    vectors = embedding.get_text_embedding_batch([embed_text(c) for c in chunks])
-    t2 = time.perf_counter()
-    if old_hash is not None:
-        store.delete_document(path.name)
     store.add(chunks, vectors)
-    t3 = time.perf_counter()
-    report.seconds["parse"] += t1 - t0
-    report.seconds["embed"] += t2 - t1
-    report.seconds["index"] += t3 - t2
-    report.chunks += len(chunks)
-    (report.replaced if old_hash is not None else report.added).append(path.name)
+    report.seconds["embed"] += t1 - t0
+    report.seconds["index"] += time.perf_counter() - t1
+
+
+def _optimize(store: ChunkStore, report: IngestReport) -> None:
+    t0 = time.perf_counter()
+    store.optimize()
+    report.seconds["optimize"] = report.seconds.get("optimize", 0.0) + time.perf_counter() - t0

@@ -113,3 +113,15 @@ def test_dense_side_finds_a_paraphrase_without_shared_keywords(sample_service):
     dense = sample_service.derive(retrieval_mode="dense")
     hits = dense.search("trẻ em khuyết tật được học chung với các bạn", 5)
     assert any(re.search("khuyết tật", h.chunk.text) for h in hits)
+
+
+def test_adding_a_plan_updates_term_statistics_as_a_full_recount_would(small_service):
+    from hoidap.answer.evidence import TermStats
+
+    service, folder = small_service
+    service.ingest([folder / LAI_CHAU])
+    before = service.stats.n
+    service.ingest([folder / HOA_BINH_2024])
+    recount = TermStats(service.store.all_texts())
+    assert service.stats.n == recount.n > before
+    assert service.stats.folded == recount.folded and service.stats.accented == recount.accented
