@@ -24,6 +24,7 @@ from hoidap.vietnamese import find_provinces
 from hoidap.index.embeddings import build_embedding
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
+from hoidap.ingest.originals import Originals
 from hoidap.ingest.pipeline import IngestReport, ingest_paths
 
 
@@ -117,9 +118,16 @@ class AnswerService:
     # -- documents -------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: bool = False) -> IngestReport:
         with self._lock:
-            report = ingest_paths(paths, self.store, self.embedding, self.settings.chunk_max_chars, progress)
+            report = ingest_paths(
+                paths, self.store, self.embedding, self.settings.chunk_max_chars, progress, self.originals
+            )
             self._index_changed()
             return report
+
+    @property
+    def originals(self) -> Originals:
+        """The kept original files, which citations link to."""
+        return Originals(self.settings.data_dir / "originals")
 
     def ensure_sample_corpus(self) -> IngestReport | None:
         """An empty index gets the bundled sample plans, so a first start has something to answer."""
@@ -133,6 +141,7 @@ class AnswerService:
     def delete(self, source: str) -> int:
         with self._lock:
             n = self.store.delete_document(source)
+            self.originals.remove(source)
             self._index_changed()
             return n
 

@@ -60,6 +60,9 @@ def to_node(chunk: Chunk, embedding: list[float] | None = None) -> TextNode:
         footnotes=json.dumps(chunk.footnotes, ensure_ascii=False),
         content_hash=chunk.content_hash,
         meta_evidence=json.dumps(chunk.metadata.evidence),
+        pages=",".join(map(str, chunk.pages)),
+        ocr=chunk.ocr,
+        ocr_confidence=chunk.ocr_confidence,
     )
     node = TextNode(
         id_=chunk.id,
@@ -98,6 +101,9 @@ def chunk_from_payload(payload: dict) -> Chunk:
         ),
         footnotes=json.loads(meta.get("footnotes") or "{}"),
         content_hash=meta.get("content_hash", ""),
+        pages=[int(x) for x in str(meta.get("pages", "")).split(",") if x],
+        ocr=bool(meta.get("ocr", False)),
+        ocr_confidence=meta.get("ocr_confidence"),
     )
 
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from hoidap.index.store import ChunkStore, embed_text
 from hoidap.ingest.chunking import chunk_document
+from hoidap.ingest.originals import Originals
 from hoidap.ingest.parse import file_hash, parse_document
 from hoidap.ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 
@@ -24,6 +25,8 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # pages that could not be read, file and page
+    ocr: list[tuple[str, int, float]] = field(default_factory=list)  # (file, pages OCR'd, seconds)
     chunks: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: {"parse": 0.0, "embed": 0.0, "index": 0.0})
 
@@ -51,27 +54,38 @@ def ingest_paths(
     embedding: BaseEmbedding,
     max_chars: int,
     progress: bool = True,
+    originals: Originals | None = None,
 ) -> IngestReport:
-    """Index every readable file; an unreadable one is reported by name and the batch goes on."""
+    """Index every readable file; an unreadable one is reported by name and the batch goes on.
+    With `originals`, each indexed file is kept there so citations can open it."""
     report = IngestReport()
     files = collect_files(paths, report)
     for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
         try:
-            _ingest_one(path, store, embedding, max_chars, report)
+            _ingest_one(path, store, embedding, max_chars, report, progress)
         except UnreadableDocument as exc:
             report.failed.append((path.name, str(exc)))
+            continue
+        if originals is not None and path.name not in report.unchanged:
+            originals.keep(path)
     return report
 
 
-def _ingest_one(path: Path, store: ChunkStore, embedding: BaseEmbedding, max_chars: int, report: IngestReport) -> None:
+def _ingest_one(
+    path: Path, store: ChunkStore, embedding: BaseEmbedding, max_chars: int, report: IngestReport, progress: bool
+) -> None:
     old_hash = store.document_hash(path.name)
     if old_hash is not None and old_hash == file_hash(path):
         report.unchanged.append(path.name)
         return
     t0 = time.perf_counter()
-    doc = parse_document(path)
+    doc = parse_document(path, progress=progress)
     chunks = chunk_document(doc, max_chars)
     t1 = time.perf_counter()
+    report.warnings.extend(doc.warnings)
+    ocr_pages = {n for p in doc.paragraphs if p.ocr_confidence is not None for n in p.pages}
+    if ocr_pages:
+        report.ocr.append((path.name, len(ocr_pages), t1 - t0))
     vectors = embedding.get_text_embedding_batch([embed_text(c) for c in chunks])
     t2 = time.perf_counter()
     if old_hash is not None:
