@@ -641,7 +641,7 @@ def _read_pdf(path: Path, data: bytes, progress: bool = False, warnings: list[st
                 pages.lines.append(_pdf_page_lines(text))
     blocks = pages.blocks()
     if not any(_has_text(b) for b in blocks):
-        raise UnreadableDocument(path, "PDF không có chữ, kể cả sau OCR (no text found, even by OCR)")
+        raise UnreadableDocument(path, "PDF không có chữ, kể cả sau OCR (scanned PDF: no text found, even by OCR)")
     return blocks
 
 
