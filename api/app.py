@@ -263,7 +263,7 @@ def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings) 
     @app.post("/api/admin/ingest", response_model=IngestOut, tags=["quản trị"], dependencies=[admin],
               responses=errors, openapi_extra=_UPLOAD_BODY)
     async def admin_ingest(request: Request) -> IngestOut:
-        """Tải lên và lập chỉ mục văn bản (.txt .md .docx .pdf .html); tệp lỗi được liệt kê theo tên."""
+        """Tải lên và lập chỉ mục văn bản (.txt .md .docx .pdf .html, ảnh quét .png .jpg .tif); tệp lỗi được liệt kê theo tên."""
         files = await read_files(request, settings.max_upload_bytes)
         try:
             names = check_types(files)
@@ -276,6 +276,7 @@ def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings) 
         return IngestOut(
             ok=report.ok, added=report.added, replaced=report.replaced, unchanged=report.unchanged,
             failed=[{"file": name, "reason": reason} for name, reason in report.failed], chunks=report.chunks,
+            warnings=report.warnings, ocr=[f"{name}: {pages} trang, {s:.1f}s" for name, pages, s in report.ocr],
         )
 
     @app.delete("/api/admin/documents/{source}", response_model=DeletedOut, tags=["quản trị"],

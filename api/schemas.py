@@ -155,6 +155,8 @@ class IngestOut(BaseModel):
     replaced: list[str]
     unchanged: list[str]
     failed: list[FailedFile]
+    warnings: list[str] = Field(default_factory=list, description="trang không đọc được (tệp, trang)")
+    ocr: list[str] = Field(default_factory=list, description="tệp đã nhận dạng OCR: số trang, thời gian")
     chunks: int
 
 

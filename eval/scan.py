@@ -205,3 +205,67 @@ def edit_distance(a: str, b: str) -> int:
         new[1:] = np.minimum(substitute, row[1:] + 1)
         row = np.minimum.accumulate(new - columns) + columns  # insertions: new[j] <= new[j-1] + 1
     return int(row[-1])
+
+
+def _answered(service, items) -> list[str]:
+    """Ids of the gold items answered with every fact (the evaluation's fact accuracy)."""
+    from hoidap.eval.gold import contains
+
+    ok = []
+    for item in items:
+        answer = service.ask(item.question)
+        if not answer.abstained and all(contains(answer.answer, fact) for fact in item.facts):
+            ok.append(item.id)
+    return ok
+
+
+def benchmark(doc: str = "001_e1b72a20e9d27a54.txt", out: Path | None = None) -> dict:
+    """CER and seconds per page of a whole scanned plan, and its gold questions answered as text
+    vs as a scan (the other sample plans indexed as text in both runs)."""
+    from hoidap.answer.service import AnswerService
+    from hoidap.eval.gold import load_gold
+    from hoidap.ingest.ocr import ocr_image, render_pdf_page
+    from hoidap.settings import SAMPLE_CORPUS, Settings
+
+    source = SAMPLE_CORPUS / doc
+    items = [i for i in load_gold(Path(__file__).parent / "gold.jsonl")[0]
+             if i.answerable and any(e.doc == doc for e in i.evidence)]
+    work = Path(tempfile.mkdtemp(prefix="hoidap-scan-"))
+    pages = render_plan(source)
+    pdf = write_pdf([scan(p.image, seed=n) for n, p in enumerate(pages)], work / f"{source.stem}.pdf")
+    errors, seconds = [], []
+    for n, page in enumerate(pages):
+        t0 = time.perf_counter()
+        result = ocr_image(render_pdf_page(pdf.read_bytes(), n))
+        seconds.append(time.perf_counter() - t0)
+        errors.append(cer(page.text, "\n".join(result.lines)))
+    ref_chars = [len(" ".join(p.text.split())) for p in pages]
+    results = {"doc": doc, "pages": len(pages), "gold_items": len(items),
+               "cer": round(sum(e * c for e, c in zip(errors, ref_chars)) / sum(ref_chars), 4),
+               "cer_per_page": [round(e, 4) for e in errors],
+               "ocr_seconds_per_page": round(sum(seconds) / len(seconds), 2)}
+    for label, files in (("text", [source]), ("scan", [pdf])):
+        corpus = work / label
+        corpus.mkdir()
+        for other in SAMPLE_CORPUS.glob("*.txt"):
+            if other.name != doc:
+                shutil.copy(other, corpus)
+        for f in files:
+            shutil.copy(f, corpus)
+        service = AnswerService(Settings(data_dir=work / f"data-{label}"))
+        try:
+            service.ingest([corpus])
+            ok = _answered(service, items)
+        finally:
+            service.close()
+        results[f"answered_{label}"] = round(len(ok) / len(items), 3)
+        results[f"answered_{label}_ids"] = ok
+    if out:
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover - benchmark entry point
+    print(json.dumps(benchmark(out=Path("eval/out/scan.json") if Path("eval/out").is_dir() else None),
+                     ensure_ascii=False, indent=2))

@@ -45,6 +45,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.
         typer.echo(f"~ {name} (đã cập nhật)")
     for name in report.unchanged:
         typer.echo(f"= {name} (không đổi)")
+    for name, pages, seconds in report.ocr:
+        typer.echo(f"  OCR {name}: {pages} trang, {seconds:.1f}s")
+    for warning in report.warnings:
+        typer.secho(f"! {warning}", fg=typer.colors.YELLOW, err=True)
     for name, reason in report.failed:
         typer.secho(f"! {reason}" if name in reason else f"! {name}: {reason}", fg=typer.colors.RED, err=True)
     typer.echo(f"{report.chunks} đoạn mới; thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
@@ -68,7 +72,10 @@ def ask(
         return
     typer.echo(answer.answer)
     for c in answer.citations:
-        typer.echo(f"\n[{c.n}] {c.title} — {c.province} ({c.source})\n    {c.section}\n    “{c.quote}”")
+        page = f", trang {c.page}" if c.page else ""
+        typer.echo(f"\n[{c.n}] {c.title} — {c.province} ({c.source}{page})\n    {c.section}\n    “{c.quote}”")
+        if c.note:
+            typer.secho(f"    ⚠ {c.note}", fg=typer.colors.YELLOW)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from hoidap.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCAN_NAME = "ke-hoach-lai-chau-ban-quet.pdf"
+ADMIN_KEY = "ocr-test-key"
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def ocr_service(scanned, tmp_path_factory):
 def ocr_api(ocr_service):
     from hoidap.api.app import create_app
 
-    app = create_app(ocr_service)
+    app = create_app(ocr_service, ocr_service.settings.model_copy(update={"api_key": ADMIN_KEY}))
     app.router.lifespan_context = _no_close
     with LiveServer(app) as server:
         yield server
@@ -117,14 +118,20 @@ def test_file_endpoint_refuses_paths_outside_the_store(ocr_api, path):
     assert b"root:" not in body
 
 
-def test_page_image_is_ingested_and_deleting_it_deletes_its_original(ocr_service, plan_pages, tmp_path):
+def test_uploaded_page_image_keeps_its_original_until_deleted(ocr_api, plan_pages, tmp_path):
     image = tmp_path / "trang-1.png"
     scan(plan_pages[0].image, seed=7).save(image)
-    report = ocr_service.ingest([image])
-    assert report.ok and report.added == ["trang-1.png"]
-    assert ocr_service.originals.path("trang-1.png").read_bytes() == image.read_bytes()
-    ocr_service.delete("trang-1.png")
-    assert not (ocr_service.settings.data_dir / "originals" / "trang-1.png").exists()
+    key = {"X-API-Key": ADMIN_KEY}
+    with image.open("rb") as f:
+        report = httpx.post(f"{ocr_api.url}/api/admin/ingest", headers=key, timeout=300,
+                            files=[("files", ("trang-1.png", f, "image/png"))]).json()
+    assert report["ok"] and report["added"] == ["trang-1.png"]
+    assert report["ocr"][0].startswith("trang-1.png: 1 trang")
+    original = httpx.get(f"{ocr_api.url}/api/documents/trang-1.png/file")
+    assert original.status_code == 200 and original.headers["content-type"] == "image/png"
+    assert original.content == image.read_bytes()
+    assert httpx.delete(f"{ocr_api.url}/api/admin/documents/trang-1.png", headers=key).status_code == 200
+    assert httpx.get(f"{ocr_api.url}/api/documents/trang-1.png/file").status_code == 404
 
 
 def test_text_layer_pdf_chunks_record_their_pages():
@@ -166,3 +173,20 @@ def test_without_tesseract_a_scan_is_refused_by_name_and_the_batch_goes_on(scann
     assert run.returncode == 1
     assert SCAN_NAME in run.stderr and "tesseract-ocr-vie" in run.stderr
     assert "+ ghi-chu.txt" in run.stdout
+
+
+def test_bot_passage_shows_the_page_and_links_to_the_original(ocr_service):
+    from dataclasses import asdict
+
+    from hoidap.bot.render import render_passage, source_line
+    from telegram_standin import parse_telegram_html
+
+    answer = ocr_service.ask("ty le huy dong tre nha tre o Lai Chau nam hoc 2024-2025")
+    citation = asdict(next(c for c in answer.citations if c.page == 2))
+    assert "trang 2" in source_line(citation)
+    without_url = render_passage(citation)
+    assert "trang 2" in without_url and "href" not in without_url
+    html = render_passage(citation, "https://hoidap.example.gov.vn/")
+    parse_telegram_html(html)  # Telegram would accept it
+    assert f'href="https://hoidap.example.gov.vn/api/documents/{SCAN_NAME}/file#page=2"' in html
+    assert "Mở bản gốc, trang 2" in html
