@@ -26,6 +26,7 @@ class TableBlock:
     header_rows: int = 1
     pages: list[int] = field(default_factory=list)
     ocr_confidence: float | None = None
+    row_pages: list[list[int]] = field(default_factory=list)  # per data row, when known (PDF tables)
 
 
 Block = TextBlock | TableBlock

@@ -184,8 +184,7 @@ def repair(raw: list[Block]) -> Repaired:
         if found:
             table, consumed = found
             end = _advance(items, i, consumed)
-            origin = Origin.merge(origins[i:end])
-            table.pages, table.ocr_confidence = origin.pages, origin.confidence
+            _place_table(table, [o for x, o in zip(items[i:end], origins[i:end]) if x])
             out.append(table)
             i = end
             continue
@@ -207,6 +206,18 @@ class Origin:
         pages = sorted({p for o in origins for p in o.pages})
         confs = [o.confidence for o in origins if o.confidence is not None]
         return Origin(pages, min(confs) if confs else None)
+
+
+def _place_table(table: TableBlock, line_origins: list[Origin]) -> None:
+    """Pages of a table rebuilt from one-cell-per-line text, and of each of its data rows."""
+    merged = Origin.merge(line_origins)
+    table.pages, table.ocr_confidence = merged.pages, merged.confidence
+    data = table.rows[table.header_rows:]
+    width = len(data[0]) if data else 0
+    first = len(line_origins) - width * len(data)
+    table.row_pages = [
+        Origin.merge(line_origins[first + r * width: first + (r + 1) * width]).pages for r in range(len(data))
+    ]
 
 
 def _clean_block(block: Block) -> str | Block:

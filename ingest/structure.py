@@ -72,9 +72,11 @@ def build_paragraphs(repaired: Repaired) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     for block in repaired.blocks:
         if isinstance(block, TableBlock):
-            for statement in row_statements(block):
+            statements = row_statements(block)
+            rows = block.row_pages if len(block.row_pages) == len(statements) else [block.pages] * len(statements)
+            for statement, pages in zip(statements, rows):
                 paragraphs.append(Paragraph(len(paragraphs), statement, str(path), kind="table_row",
-                                            pages=block.pages, ocr_confidence=block.ocr_confidence))
+                                            pages=pages, ocr_confidence=block.ocr_confidence))
             continue
         _add_text(block, path, paragraphs, repaired.footnotes)
     paragraphs.extend(_footnote_paragraphs(paragraphs, repaired.footnotes))

@@ -190,3 +190,31 @@ def test_bot_passage_shows_the_page_and_links_to_the_original(ocr_service):
     parse_telegram_html(html)  # Telegram would accept it
     assert f'href="https://hoidap.example.gov.vn/api/documents/{SCAN_NAME}/file#page=2"' in html
     assert "Mở bản gốc, trang 2" in html
+
+
+def test_rows_of_a_table_across_a_page_break_keep_their_own_page():
+    from hoidap.ingest.repair import repair
+    from hoidap.ingest.structure import build_paragraphs
+    from hoidap.models import TextBlock
+
+    page1 = ["TT", "Chỉ tiêu", "Đơn vị", "Giá trị", "1", "Tỷ lệ trẻ nhà trẻ", "%", "32,8"]
+    page2 = ["2", "Tỷ lệ trẻ mẫu giáo", "%", "99,85"]
+    blocks = [TextBlock(t, pages=[1], ocr_confidence=0.9) for t in page1] + [TextBlock("", pages=[2])]
+    blocks += [TextBlock(t, pages=[2], ocr_confidence=0.7) for t in page2]
+    rows = [p for p in build_paragraphs(repair(blocks)) if p.kind == "table_row"]
+    assert [(p.text.split(" — ")[0], p.pages) for p in rows] == [("Tỷ lệ trẻ nhà trẻ", [1]), ("Tỷ lệ trẻ mẫu giáo", [2])]
+    assert all(p.ocr_confidence == 0.7 for p in rows)  # the table's weakest page
+
+
+def test_quotes_from_a_low_confidence_page_carry_a_note():
+    from hoidap.answer.types import LOW_OCR_CONFIDENCE, Citation
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    def cite(confidence):
+        chunk = Chunk("id", "scan.pdf", "scan.pdf", 0, "Tỷ lệ đạt 32,8%.", "", [0], 0, 16, "text",
+                      DocumentMetadata(), pages=[3], ocr=confidence is not None, ocr_confidence=confidence)
+        return Citation.from_hit(1, Hit(chunk, 1.0), chunk.text)
+
+    assert cite(None).note == "" and cite(0.93).note == ""
+    low = cite(LOW_OCR_CONFIDENCE - 0.2)
+    assert low.page == 3 and low.ocr and "đối chiếu" in low.note and "60%" in low.note
