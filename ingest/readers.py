@@ -14,6 +14,9 @@ Conventions every reader follows:
   repeats its text in every grid position it covers, so each row read alone
   still carries its labels. Paragraphs inside one cell are joined with "\\n".
 - Any failure raises UnreadableDocument with a one-line message naming the file.
+- Paged sources (PDF, page images) tag every block with its 1-based page; pages
+  without a usable text layer are read by OCR (ingest/ocr.py) and their blocks
+  carry the page's OCR confidence.
 """
 
 from __future__ import annotations

@@ -218,3 +218,18 @@ def test_quotes_from_a_low_confidence_page_carry_a_note():
     assert cite(None).note == "" and cite(0.93).note == ""
     low = cite(LOW_OCR_CONFIDENCE - 0.2)
     assert low.page == 3 and low.ocr and "đối chiếu" in low.note and "60%" in low.note
+
+
+def test_a_page_that_cannot_be_read_is_reported_by_file_and_page(plan_pages, tmp_path):
+    from hoidap.ingest.readers import _Pages
+
+    def damaged():
+        raise OSError("image file is truncated")
+
+    warnings: list[str] = []
+    pages = _Pages(tmp_path / "ban-quet.pdf", progress=False, warnings=warnings)
+    pages.ocr(1, damaged)
+    pages.ocr(2, lambda: scan(plan_pages[0].image, seed=3))
+    assert warnings == ["ban-quet.pdf, trang 1: không đọc được trang (OSError: image file is truncated)"]
+    blocks = pages.blocks()
+    assert blocks and all(b.pages == [2] for b in blocks)  # page 2 kept, with its number
