@@ -209,6 +209,9 @@ _SPACING_MARKS = str.maketrans({"\u00b4": "\u0301", "\u02cb": "\u0300", "\u02dc"
 _SPACING_AFTER_VOWEL = re.compile(r"(?<=[aăâeêioôơuưyAĂÂEÊIOÔƠUƯY])\s?([\u00b4\u02cb\u02dc\u02c0])")
 _PERCENT = re.compile(r"(?<=\d)\s*[°º]\s*/\s*[oO0]\b|(?<=\d)\s*[oO0]\s*/\s*[oO0]\b")
 _LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[oO](?=\d)")
+# A table cell holding only "32.7": Vietnamese writes decimals with a comma, and a point before one or
+# two digits cannot be a thousands separator, so the point is a misread comma.
+_DECIMAL_POINT_CELL = re.compile(r"(\d{1,3})\.(\d{1,2})%?")
 
 
 def normalise_ocr(line: str) -> str:
@@ -217,4 +220,7 @@ def normalise_ocr(line: str) -> str:
     line = _COMBINING_AFTER_SPACE.sub("", line)  # "a ́" (detached tone mark) -> "á"
     line = unicodedata.normalize("NFC", line)
     line = _PERCENT.sub("%", line)  # "32,7°/o" -> "32,7%"
-    return _LETTER_O_IN_NUMBER.sub("0", line)  # "2O24" -> "2024"
+    line = _LETTER_O_IN_NUMBER.sub("0", line)  # "2O24" -> "2024"
+    if _DECIMAL_POINT_CELL.fullmatch(line):
+        line = line.replace(".", ",")  # a cell "32.7" -> "32,7"
+    return line

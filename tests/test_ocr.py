@@ -156,6 +156,9 @@ def test_text_layer_decides_whether_a_page_needs_ocr():
     ("Toa\u0301n ti\u0309nh", "Toán tỉnh"),  # decomposed marks recomposed (NFC)
     ("toa \u0301n", "toán"),  # a tone mark detached by a space
     ("ca\u00b4c bu\u02cbi", "các bùi"),  # spacing accents read instead of tone marks
+    ("32.7", "32,7"),  # a table cell with a decimal point misread for the comma
+    ("1.1. Mục tiêu", "1.1. Mục tiêu"),  # heading numbers keep their points
+    ("1.234", "1.234"),  # a thousands separator stays
     ("Chỉ tiêu 100% đạt; lớp 1, 2", "Chỉ tiêu 100% đạt; lớp 1, 2"),  # well-formed text untouched
 ])
 def test_ocr_normalisation(raw, fixed):
