@@ -35,7 +35,7 @@ def _run(fn):
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .docx .pdf .html)")]) -> None:
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .docx .pdf .html; scans .png .jpg .tif)")]) -> None:
     """Index plans; unchanged files are skipped, changed ones replaced, unreadable ones reported."""
     service = _service()
     report = _run(lambda: service.ingest(paths, progress=True))
