@@ -16,11 +16,13 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	@./.ci/install-ocr
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@command -v chromium >/dev/null || ./.ci/install-browser
 	@./.ci/install-postgres
+	@./.ci/install-ocr
 
 serve:
 	$(BIN)/hoidap serve --host 127.0.0.1 --port 8000

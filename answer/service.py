@@ -24,6 +24,7 @@ from hoidap.vietnamese import find_provinces
 from hoidap.index.embeddings import build_embedding
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
+from hoidap.ingest.originals import Originals
 from hoidap.ingest.pipeline import IngestReport, ingest_paths
 
 
@@ -125,9 +126,14 @@ class AnswerService:
         with self._lock:
             embedding = None if self.settings.retrieval_mode == "sparse" else self.embedding
             report = ingest_paths(paths, self.store, embedding, self.settings.chunk_max_chars, progress,
-                                  self.settings.embedding_batch_size, self.settings.optimize_every)
+                                  self.settings.embedding_batch_size, self.settings.optimize_every, self.originals)
             self._index_changed(None if report.replaced else report.added)
             return report
+
+    @property
+    def originals(self) -> Originals:
+        """The kept original files, which citations link to."""
+        return Originals(self.settings.data_dir / "originals")
 
     def ensure_sample_corpus(self) -> IngestReport | None:
         """An empty index gets the bundled sample plans, so a first start has something to answer."""
@@ -141,6 +147,7 @@ class AnswerService:
     def delete(self, source: str) -> int:
         with self._lock:
             n = self.store.delete_document(source)
+            self.originals.remove(source)
             self._index_changed()
             return n
 

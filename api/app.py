@@ -13,12 +13,12 @@ from fastapi import Depends, FastAPI, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 
 from hoidap.answer.memory import feedback_as_gold
 from hoidap.answer.service import AnswerService
-from hoidap.answer.types import Answer
+from hoidap.answer.types import Answer, original_link
 from hoidap.api.observability import Metrics, RequestContextMiddleware, configure_logging
 from hoidap.api.schemas import (
     AskRequest, AskResponse, DeletedOut, DocumentOut, ErrorOut, FeedbackOut, FeedbackRequest, IngestOut,
@@ -31,6 +31,7 @@ from hoidap.api.streaming import answer_events
 from hoidap.api.uploads import check_types, read_files, save_files
 from hoidap.api.web import add_web_routes
 from hoidap.errors import DocumentNotFound, HoidapError, IndexUnavailable, InvalidQuestion, StateUnavailable
+from hoidap.ingest.originals import media_type, opens_inline
 from hoidap.settings import Settings
 
 _STATUS = {InvalidQuestion: 422, DocumentNotFound: 404, IndexUnavailable: 503, StateUnavailable: 503}
@@ -134,6 +135,17 @@ def _add_routes(app: FastAPI, service: AnswerService) -> None:
     def documents() -> list[dict]:
         return service.documents()
 
+    @app.get("/api/documents/{source}/file", tags=["văn bản"], response_class=FileResponse,
+             responses={404: {"model": ErrorOut}})
+    def document_file(source: str) -> FileResponse:
+        """Tệp gốc của văn bản (PDF mở trong trình duyệt; thêm #page=N để tới đúng trang)."""
+        path = service.originals.path(source)
+        return FileResponse(
+            path, media_type=media_type(path), filename=path.name,
+            content_disposition_type="inline" if opens_inline(path) else "attachment",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+        )
+
     @app.get("/api/health", tags=["vận hành"])
     def health() -> dict:
         docs = service.documents()
@@ -167,6 +179,8 @@ def _answer(service: AnswerService, metrics: Metrics, body: AskRequest, conversa
 
 def _public(answer: Answer, metrics: Metrics, started: float) -> dict:
     payload = answer.to_dict()
+    for citation in payload["citations"] + payload["related"]:
+        citation["original"] = original_link(citation["source"], citation.get("page"))
     metrics.record_answer(payload, time.perf_counter() - started)
     return AskResponse.model_validate(payload).model_dump(mode="json")
 
@@ -253,7 +267,7 @@ def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings, 
     @app.post("/api/admin/ingest", response_model=IngestOut, tags=["quản trị"], dependencies=[admin],
               responses=errors, openapi_extra=_UPLOAD_BODY)
     async def admin_ingest(request: Request) -> IngestOut:
-        """Tải lên và lập chỉ mục văn bản (.txt .md .docx .pdf .html); tệp lỗi được liệt kê theo tên."""
+        """Tải lên và lập chỉ mục văn bản (.txt .md .docx .pdf .html, ảnh quét .png .jpg .tif); tệp lỗi được liệt kê theo tên."""
         files = await read_files(request, settings.max_upload_bytes)
         try:
             names = check_types(files)
@@ -266,6 +280,7 @@ def _add_admin_routes(app: FastAPI, service: AnswerService, settings: Settings, 
         return IngestOut(
             ok=report.ok, added=report.added, replaced=report.replaced, unchanged=report.unchanged,
             failed=[{"file": name, "reason": reason} for name, reason in report.failed], chunks=report.chunks,
+            warnings=report.warnings, ocr=[f"{name}: {pages} trang, {s:.1f}s" for name, pages, s in report.ocr],
         )
 
     @app.delete("/api/admin/documents/{source}", response_model=DeletedOut, tags=["quản trị"],

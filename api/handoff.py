@@ -122,3 +122,4 @@ def _merge(report: IngestReport, group: list[Path], response) -> None:
     report.unchanged += body["unchanged"]
     report.failed += [(f["file"], f["reason"]) for f in body["failed"]]
     report.chunks += body["chunks"]
+    report.warnings += body.get("warnings", [])

@@ -56,6 +56,11 @@ class CitationOut(BaseModel):
     date: str = ""
     issuer: str = ""
     footnotes: dict[str, str] = {}
+    page: int | None = Field(None, description="Trang (bắt đầu) của đoạn trích trong bản gốc có trang (PDF, ảnh quét)")
+    ocr: bool = Field(False, description="Đoạn được nhận dạng (OCR) từ bản quét")
+    ocr_confidence: float | None = Field(None, description="Độ tin cậy OCR của trang (0..1)")
+    note: str = Field("", description="Lưu ý, ví dụ số liệu đọc từ bản quét kém rõ")
+    original: str = Field("", description="Đường dẫn tới tệp gốc, mở đúng trang (#page=N) với PDF")
 
 
 class AskResponse(BaseModel):
@@ -150,6 +155,8 @@ class IngestOut(BaseModel):
     replaced: list[str]
     unchanged: list[str]
     failed: list[FailedFile]
+    warnings: list[str] = Field(default_factory=list, description="trang không đọc được (tệp, trang)")
+    ocr: list[str] = Field(default_factory=list, description="tệp đã nhận dạng OCR: số trang, thời gian")
     chunks: int
 
 

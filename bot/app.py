@@ -410,7 +410,7 @@ class HoidapBot:
                 return
             await query.answer()
             reply_to = query.message if query.message and query.message.message_id else None
-            await self.send(context, chat.id, render_passage(citation), reply_to=reply_to)
+            await self.send(context, chat.id, render_passage(citation, self.settings.public_url), reply_to=reply_to)
             return
         if arg not in ("+", "-"):
             await query.answer("Nút này không còn hiệu lực.")

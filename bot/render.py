@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from hoidap.answer.types import original_link
+
 MAX_MESSAGE = 4096  # Telegram's limit for a message text (UTF-16 code units after entity parsing)
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -63,6 +65,8 @@ def source_line(c: dict) -> str:
     line = f"<b>[{c['n']}]</b> {esc(shorten(c.get('title') or c.get('source', ''), 90))}"
     if c.get("province"):
         line += f" — {esc(c['province'])}"
+    if c.get("page"):
+        line += f" · trang {c['page']}"
     section = last_section(c.get("section", ""))
     if section:
         line += f"\n      <i>{esc(shorten(section, 90))}</i>"
@@ -74,20 +78,29 @@ def button_label(c: dict) -> str:
     return shorten(f"📄 [{c['n']}] {c.get('province') or c.get('source', '')}", 40)
 
 
-def render_passage(c: dict) -> str:
-    """The cited paragraph in full, the quoted sentence(s) in bold."""
+def render_passage(c: dict, public_url: str | None = None) -> str:
+    """The cited paragraph in full, the quoted sentence(s) in bold; with the server's public URL,
+    a link to the original file (a PDF opens at the cited page)."""
     lines = [f"📄 <b>[{c['n']}] {esc(c.get('title') or c.get('source', ''))}</b>"]
     meta = [c.get("province", "")]
     if c.get("number"):
         meta.append(f"số {c['number']}")
     if c.get("date"):
         meta.append(f"ngày {c['date']}")
+    if c.get("page"):
+        meta.append(f"trang {c['page']}")
     meta = [m for m in meta if m]
     if meta:
         lines.append(esc(" · ".join(meta)))
     if c.get("section"):
         lines.append(f"<i>{esc(c['section'])}</i>")
     lines += ["", highlight(c.get("text", ""), c.get("quote", ""))]
+    if c.get("note"):
+        lines += ["", f"⚠️ <i>{esc(c['note'])}</i>"]
+    if public_url and c.get("source"):
+        link = original_link(c["source"], c.get("page"), public_url)
+        label = f"Mở bản gốc, trang {c['page']}" if c.get("page") else "Mở bản gốc"
+        lines += ["", f'🔗 <a href="{html.escape(link, quote=True)}">{label}</a>']
     return "\n".join(lines)
 
 

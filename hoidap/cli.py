@@ -35,7 +35,7 @@ def _run(fn):
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .docx .pdf .html)")]) -> None:
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .docx .pdf .html; scans .png .jpg .tif)")]) -> None:
     """Index plans; unchanged files are skipped, changed ones replaced, unreadable ones reported.
     While `hoidap serve` runs on the same data folder, the files are handed to it."""
     from hoidap.api.handoff import find_server, upload
@@ -55,6 +55,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.
         typer.echo(f"~ {name} (đã cập nhật)")
     for name in report.unchanged:
         typer.echo(f"= {name} (không đổi)")
+    for name, pages, seconds in report.ocr:
+        typer.echo(f"  OCR {name}: {pages} trang, {seconds:.1f}s")
+    for warning in report.warnings:
+        typer.secho(f"! {warning}", fg=typer.colors.YELLOW, err=True)
     for name, reason in report.failed:
         typer.secho(f"! {reason}" if name in reason else f"! {name}: {reason}", fg=typer.colors.RED, err=True)
     typer.echo(f"{report.chunks} đoạn mới" + ("; thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()) if report.seconds else ""))
@@ -77,7 +81,10 @@ def ask(
         return
     typer.echo(answer.answer)
     for c in answer.citations:
-        typer.echo(f"\n[{c.n}] {c.title} — {c.province} ({c.source})\n    {c.section}\n    “{c.quote}”")
+        page = f", trang {c.page}" if c.page else ""
+        typer.echo(f"\n[{c.n}] {c.title} — {c.province} ({c.source}{page})\n    {c.section}\n    “{c.quote}”")
+        if c.note:
+            typer.secho(f"    ⚠ {c.note}", fg=typer.colors.YELLOW)
 
 
 @app.command()

@@ -12,6 +12,10 @@ class TextBlock:
     text: str
     # Heading level when the source format says so (docx/html/md headings), else None.
     heading_level: int | None = None
+    # 1-based page(s) of a paged source (PDF, image); empty for formats without pages.
+    pages: list[int] = field(default_factory=list)
+    # Mean Tesseract word confidence (0..1) of the page(s) when the text was read by OCR.
+    ocr_confidence: float | None = None
 
 
 @dataclass
@@ -20,6 +24,9 @@ class TableBlock:
 
     rows: list[list[str]]
     header_rows: int = 1
+    pages: list[int] = field(default_factory=list)
+    ocr_confidence: float | None = None
+    row_pages: list[list[int]] = field(default_factory=list)  # per data row, when known (PDF tables)
 
 
 Block = TextBlock | TableBlock
@@ -52,6 +59,8 @@ class Paragraph:
     end: int = 0
     kind: str = "text"  # text | heading | title | table_row | footnote | signature
     footnotes: dict[str, str] = field(default_factory=dict)
+    pages: list[int] = field(default_factory=list)  # pages the paragraph spans (paged sources)
+    ocr_confidence: float | None = None  # lowest OCR page confidence among them; None = not OCR'd
 
 
 @dataclass
@@ -63,6 +72,7 @@ class ParsedDocument:
     text: str
     paragraphs: list[Paragraph]
     metadata: DocumentMetadata
+    warnings: list[str] = field(default_factory=list)  # pages that could not be read, by number
 
 
 @dataclass
@@ -82,7 +92,9 @@ class Chunk:
     metadata: DocumentMetadata
     footnotes: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
-
+    pages: list[int] = field(default_factory=list)  # 1-based pages of a paged source, else empty
+    ocr: bool = False  # read by OCR from a scan
+    ocr_confidence: float | None = None  # lowest OCR page confidence (0..1) of the chunk
 
 
 @dataclass

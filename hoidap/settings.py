@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     telegram_allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Empty = every chat may ask.")
     telegram_rate_limit_per_minute: int = 10
     telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL; set = webhook mode.")
+    public_url: str | None = Field(
+        None, description="Public base URL of the API (https://host); the bot links citations to originals with it."
+    )
 
     # Generated answers from an OpenAI-compatible LLM (unset = extractive answers only)
     llm_base_url: str | None = None

@@ -21,7 +21,7 @@ from hoidap.settings import Settings
 _META_FIELDS = ("title", "province", "issuer", "number", "date", "school_year", "doc_type", "signer")
 # Chunk attributes stored as they are; a new plain field of Chunk is one more name here.
 _CHUNK_FIELDS = ("id", "doc_id", "source", "ordinal", "text", "section", "paragraphs", "start", "end", "kind",
-                 "footnotes", "content_hash")
+                 "footnotes", "content_hash", "pages", "ocr", "ocr_confidence")
 
 
 def to_payload(chunk: Chunk) -> dict:

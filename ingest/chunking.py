@@ -59,6 +59,7 @@ def _sentence_windows(p: Paragraph, max_chars: int) -> list[tuple[int, int]]:
 
 def _make_chunk(doc: ParsedDocument, i: int, group: list[Paragraph], a: int, b: int) -> Chunk:
     notes = {k: v for p in group for k, v in p.footnotes.items()}
+    confidences = [p.ocr_confidence for p in group if p.ocr_confidence is not None]
     return Chunk(
         id=chunk_id(doc.content_hash, i),
         doc_id=doc.source,
@@ -73,4 +74,7 @@ def _make_chunk(doc: ParsedDocument, i: int, group: list[Paragraph], a: int, b: 
         metadata=doc.metadata,
         footnotes=notes,
         content_hash=doc.content_hash,
+        pages=sorted({n for p in group for n in p.pages}),
+        ocr=bool(confidences),
+        ocr_confidence=min(confidences) if confidences else None,
     )

@@ -16,9 +16,11 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def parse_document(path: Path) -> ParsedDocument:
-    """Raises ingest.readers.UnreadableDocument when the file cannot be read."""
-    blocks = read_blocks(path)
+def parse_document(path: Path, progress: bool = False) -> ParsedDocument:
+    """Raises ingest.readers.UnreadableDocument when the file cannot be read; pages that could
+    not be read (OCR) are listed in `warnings`."""
+    warnings: list[str] = []
+    blocks = read_blocks(path, progress=progress, warnings=warnings)
     paragraphs = build_paragraphs(repair(blocks))
     text = assemble_text(paragraphs)
     return ParsedDocument(
@@ -27,4 +29,5 @@ def parse_document(path: Path) -> ParsedDocument:
         text=text,
         paragraphs=paragraphs,
         metadata=extract_metadata(paragraphs),
+        warnings=warnings,
     )

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from hoidap.index.store import ChunkStore, embed_text
 from hoidap.models import Chunk
 from hoidap.ingest.chunking import chunk_document
+from hoidap.ingest.originals import Originals
 from hoidap.ingest.parse import file_hash, parse_document
 from hoidap.ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 
@@ -25,6 +26,8 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # pages that could not be read, file and page
+    ocr: list[tuple[str, int, float]] = field(default_factory=list)  # (file, pages OCR'd, seconds)
     chunks: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: {"parse": 0.0, "embed": 0.0, "index": 0.0})
 
@@ -54,6 +57,7 @@ def ingest_paths(
     progress: bool = True,
     batch_size: int = 32,
     optimize_every: int = 20_000,
+    originals: Originals | None = None,
 ) -> IngestReport:
     """Index every readable file; an unreadable one is reported by name and the batch goes on.
 
@@ -61,12 +65,15 @@ def ingest_paths(
     Without an embedding model (keywords-only mode) no dense vector is computed. Safe to kill:
     a file's earlier chunks are dropped before it is written and its first chunk, which marks
     it as indexed, is written last, so the next run redoes exactly the unfinished files.
+    With `originals`, each indexed file is kept there so citations can open it.
     """
     report = IngestReport()
-    todo = [job for path in collect_files(paths, report) if (job := _prepare(path, store, max_chars, report))]
+    todo = [job for path in collect_files(paths, report) if (job := _prepare(path, store, max_chars, report, progress))]
     pending = 0
     with tqdm(total=sum(len(job[1]) for job in todo), desc="embed+index", unit="chunk", disable=not progress) as bar:
         for path, chunks, replacing in todo:
+            if originals is not None:
+                originals.keep(path)
             store.remove_source(path.name)
             for i in range(0, len(chunks), batch_size):
                 _write(chunks[i : i + batch_size], store, embedding, report)
@@ -82,19 +89,28 @@ def ingest_paths(
     return report
 
 
-def _prepare(path: Path, store: ChunkStore, max_chars: int, report: IngestReport) -> tuple[Path, list[Chunk], bool] | None:
-    """The chunks of a new or changed file, first chunk last; None when unchanged or unreadable."""
+def _prepare(
+    path: Path, store: ChunkStore, max_chars: int, report: IngestReport, progress: bool = False
+) -> tuple[Path, list[Chunk], bool] | None:
+    """The chunks of a new or changed file, first chunk last; None when unchanged or unreadable.
+    Scanned pages are OCR'd here (the slow part), counted on their own progress bar."""
     old_hash = store.document_hash(path.name)
     try:
         if old_hash is not None and old_hash == file_hash(path):
             report.unchanged.append(path.name)
             return None
         t0 = time.perf_counter()
-        chunks = chunk_document(parse_document(path), max_chars)
-        report.seconds["parse"] += time.perf_counter() - t0
+        doc = parse_document(path, progress=progress)
+        chunks = chunk_document(doc, max_chars)
+        seconds = time.perf_counter() - t0
+        report.seconds["parse"] += seconds
     except UnreadableDocument as exc:
         report.failed.append((path.name, str(exc)))
         return None
+    report.warnings.extend(doc.warnings)
+    ocr_pages = {n for p in doc.paragraphs if p.ocr_confidence is not None for n in p.pages}
+    if ocr_pages:
+        report.ocr.append((path.name, len(ocr_pages), seconds))
     return path, chunks[1:] + chunks[:1], old_hash is not None
 
 

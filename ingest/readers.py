@@ -14,6 +14,9 @@ Conventions every reader follows:
   repeats its text in every grid position it covers, so each row read alone
   still carries its labels. Paragraphs inside one cell are joined with "\\n".
 - Any failure raises UnreadableDocument with a one-line message naming the file.
+- Paged sources (PDF, page images) tag every block with its 1-based page; pages
+  without a usable text layer are read by OCR (ingest/ocr.py) and their blocks
+  carry the page's OCR confidence.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -38,9 +42,14 @@ from lxml import etree
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
+from tqdm import tqdm
+
+from hoidap.ingest.ocr import OcrUnavailable, needs_ocr, ocr_image, render_pdf_page
 from hoidap.models import Block, TableBlock, TextBlock
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"})
+IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+PAGED_SUFFIXES: frozenset[str] = IMAGE_SUFFIXES | {".pdf"}
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".html", ".htm"}) | PAGED_SUFFIXES
 
 
 class UnreadableDocument(Exception):
@@ -56,8 +65,11 @@ class UnreadableDocument(Exception):
         return (type(self), (self.path, self.reason))
 
 
-def read_blocks(path: Path) -> list[Block]:
-    """Read `path` with the reader for its suffix; every failure is an UnreadableDocument."""
+def read_blocks(path: Path, progress: bool = False, warnings: list[str] | None = None) -> list[Block]:
+    """Read `path` with the reader for its suffix; every failure is an UnreadableDocument.
+
+    Paged files (PDF, images) show a page progress bar while OCR runs and add a line to
+    `warnings` for each page that could not be read."""
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
@@ -67,6 +79,8 @@ def read_blocks(path: Path) -> list[Block]:
             path, f"định dạng không hỗ trợ: {shown} (unsupported file type; supported: {supported})"
         )
     data = _read_bytes(path)
+    if path.suffix.lower() in PAGED_SUFFIXES:
+        reader = partial(reader, progress=progress, warnings=warnings)
     try:
         blocks = reader(path, data)
     except UnreadableDocument:
@@ -576,23 +590,78 @@ def _pdf_page_lines(text: str) -> list[str]:
     return [_clean(line) for line in text.splitlines()]
 
 
-def _read_pdf(path: Path, data: bytes) -> list[Block]:
-    """Lines page by page, without page furniture, a TextBlock("") between pages."""
+class _Pages:
+    """Pages of a paged file as lines, OCR'd where there is no usable text; one bad page is
+    reported (by number, in `warnings`) and skipped, the rest goes on."""
+
+    def __init__(self, path: Path, progress: bool, warnings: list[str] | None) -> None:
+        self.path = path
+        self.progress, self.warnings = progress, warnings if warnings is not None else []
+        self.lines: list[list[str]] = []
+        self.confidence: dict[int, float] = {}  # page number -> OCR confidence
+
+    def ocr(self, number: int, image: Callable[[], object]) -> None:
+        """OCR one page; an unavailable Tesseract fails the file, a bad page only that page."""
+        try:
+            page = ocr_image(image())
+        except OcrUnavailable as exc:
+            raise UnreadableDocument(self.path, str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - a damaged page image must not stop the file
+            self.warnings.append(f"{self.path.name}, trang {number}: không đọc được trang ({_describe(exc)})")
+            self.lines.append([])
+            return
+        self.lines.append([_clean(line) for line in page.lines])
+        self.confidence[number] = page.confidence
+
+    def bar(self, total: int) -> tqdm:
+        """Progress over the pages to OCR (OCR takes seconds per page)."""
+        return tqdm(total=total, desc=f"OCR {self.path.name}", unit="trang", disable=not self.progress or not total)
+
+    def blocks(self) -> list[Block]:
+        """Lines without page furniture, a TextBlock("") between pages, each tagged with its page."""
+        blocks: list[Block] = []
+        for number, lines in enumerate(_drop_page_furniture(self.lines), 1):
+            if number > 1:
+                blocks.append(TextBlock("", pages=[number]))
+            conf = self.confidence.get(number)
+            blocks.extend(TextBlock(line, pages=[number], ocr_confidence=conf) for line in lines)
+        return blocks
+
+
+def _read_pdf(path: Path, data: bytes, progress: bool = False, warnings: list[str] | None = None) -> list[Block]:
+    """Text-layer lines page by page; pages without usable text are rendered and OCR'd."""
     reader = _open_pdf(path, data)
-    pages = [_pdf_page_lines(page.extract_text() or "") for page in reader.pages]
-    if not pages:
+    texts = [page.extract_text() or "" for page in reader.pages]
+    if not texts:
         raise UnreadableDocument(path, "PDF không có trang nào (PDF has no pages)")
-    pages = _drop_page_furniture(pages)
-    if not any(line.strip() for lines in pages for line in lines):
-        raise UnreadableDocument(
-            path, "PDF không có lớp văn bản (scanned PDF without a text layer; needs OCR)"
-        )
-    blocks: list[Block] = []
-    for number, lines in enumerate(pages):
-        if number:
-            blocks.append(TextBlock(""))
-        blocks.extend(TextBlock(line) for line in lines)
+    pages = _Pages(path, progress, warnings)
+    with pages.bar(sum(map(needs_ocr, texts))) as bar:
+        for index, text in enumerate(texts):
+            if needs_ocr(text):
+                pages.ocr(index + 1, lambda index=index: render_pdf_page(data, index))
+                bar.update()
+            else:
+                pages.lines.append(_pdf_page_lines(text))
+    blocks = pages.blocks()
+    if not any(_has_text(b) for b in blocks):
+        raise UnreadableDocument(path, "PDF không có chữ, kể cả sau OCR (scanned PDF: no text found, even by OCR)")
     return blocks
+
+
+# ---------------------------------------------------------------- page images (.png .jpg .tif)
+
+def _read_image(path: Path, data: bytes, progress: bool = False, warnings: list[str] | None = None) -> list[Block]:
+    """A scanned page (or a multi-page TIFF), read by OCR."""
+    from PIL import Image, ImageSequence
+
+    image = Image.open(io.BytesIO(data))
+    frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+    pages = _Pages(path, progress, warnings)
+    with pages.bar(len(frames)) as bar:
+        for number, frame in enumerate(frames, 1):
+            pages.ocr(number, lambda frame=frame: frame)
+            bar.update()
+    return pages.blocks()
 
 
 # ---------------------------------------------------------------- .html
@@ -799,4 +868,4 @@ _READERS: dict[str, Callable[[Path, bytes], list[Block]]] = {
     ".pdf": _read_pdf,
     ".html": _read_html,
     ".htm": _read_html,
-}
+} | dict.fromkeys(IMAGE_SUFFIXES, _read_image)

@@ -162,12 +162,15 @@ def mark_footnote_refs(text: str, notes: dict[str, str]) -> str:
 
 
 def repair(raw: list[Block]) -> Repaired:
-    """Turn raw reader blocks into whole paragraphs and tables."""
+    """Turn raw reader blocks into whole paragraphs and tables (keeping their pages)."""
     items = [_clean_block(b) for b in raw]
+    origins = [Origin(b.pages, b.ocr_confidence) for b in raw]
     notes: dict[str, str] = {}
     plain_lines = [x for x in items if isinstance(x, str)]
     _, notes = split_footnotes(plain_lines)
-    items = [x for x in items if not (isinstance(x, str) and _is_note(x, notes))]
+    keep = [not (isinstance(x, str) and _is_note(x, notes)) for x in items]
+    items = [x for x, k in zip(items, keep) if k]
+    origins = [o for o, k in zip(origins, keep) if k]
     width = wrap_width([x for x in items if isinstance(x, str) and not x.isdigit()])
     out: list[Block] = []
     i = 0
@@ -180,13 +183,41 @@ def repair(raw: list[Block]) -> Repaired:
         found = _table_at(items, i) if item in ("TT", "STT") else None
         if found:
             table, consumed = found
+            end = _advance(items, i, consumed)
+            _place_table(table, [o for x, o in zip(items[i:end], origins[i:end]) if x])
             out.append(table)
-            i = _advance(items, i, consumed)
+            i = end
             continue
         if item and not _FURNITURE.match(item):
-            _append_line(out, mark_footnote_refs(item, notes), width)
+            _append_line(out, mark_footnote_refs(item, notes), width, origins[i])
         i += 1
     return Repaired(blocks=out, footnotes=notes)
+
+
+@dataclass
+class Origin:
+    """Where text came from in a paged source: its pages and the lowest OCR confidence."""
+
+    pages: list[int]
+    confidence: float | None = None
+
+    @staticmethod
+    def merge(origins: list[Origin]) -> Origin:
+        pages = sorted({p for o in origins for p in o.pages})
+        confs = [o.confidence for o in origins if o.confidence is not None]
+        return Origin(pages, min(confs) if confs else None)
+
+
+def _place_table(table: TableBlock, line_origins: list[Origin]) -> None:
+    """Pages of a table rebuilt from one-cell-per-line text, and of each of its data rows."""
+    merged = Origin.merge(line_origins)
+    table.pages, table.ocr_confidence = merged.pages, merged.confidence
+    data = table.rows[table.header_rows:]
+    width = len(data[0]) if data else 0
+    first = len(line_origins) - width * len(data)
+    table.row_pages = [
+        Origin.merge(line_origins[first + r * width: first + (r + 1) * width]).pages for r in range(len(data))
+    ]
 
 
 def _clean_block(block: Block) -> str | Block:
@@ -194,7 +225,7 @@ def _clean_block(block: Block) -> str | Block:
     if isinstance(block, TableBlock):
         return block
     if block.heading_level is not None:
-        return TextBlock(clean_line(block.text), block.heading_level)
+        return TextBlock(clean_line(block.text), block.heading_level, list(block.pages), block.ocr_confidence)
     return clean_line(block.text)
 
 
@@ -223,9 +254,11 @@ def _advance(items: list, i: int, nonblank_count: int) -> int:
     return i
 
 
-def _append_line(out: list[Block], line: str, width: int | None) -> None:
+def _append_line(out: list[Block], line: str, width: int | None, origin: Origin) -> None:
     last = out[-1] if out else None
     if isinstance(last, TextBlock) and last.heading_level is None and should_join(last.text, line, width):
         last.text = _glue(last.text, line)
+        merged = Origin.merge([Origin(last.pages, last.ocr_confidence), origin])
+        last.pages, last.ocr_confidence = merged.pages, merged.confidence
     else:
-        out.append(TextBlock(line))
+        out.append(TextBlock(line, pages=list(origin.pages), ocr_confidence=origin.confidence))

@@ -72,8 +72,11 @@ def build_paragraphs(repaired: Repaired) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     for block in repaired.blocks:
         if isinstance(block, TableBlock):
-            for statement in row_statements(block):
-                paragraphs.append(Paragraph(len(paragraphs), statement, str(path), kind="table_row"))
+            statements = row_statements(block)
+            rows = block.row_pages if len(block.row_pages) == len(statements) else [block.pages] * len(statements)
+            for statement, pages in zip(statements, rows):
+                paragraphs.append(Paragraph(len(paragraphs), statement, str(path), kind="table_row",
+                                            pages=pages, ocr_confidence=block.ocr_confidence))
             continue
         _add_text(block, path, paragraphs, repaired.footnotes)
     paragraphs.extend(_footnote_paragraphs(paragraphs, repaired.footnotes))
@@ -84,6 +87,7 @@ def _add_text(block: TextBlock, path: _Path, out: list[Paragraph], notes: dict[s
     text = block.text
     if not text:
         return
+    origin = {"pages": block.pages, "ocr_confidence": block.ocr_confidence}
     level = block.heading_level if block.heading_level is not None else marker_level(text)
     if block.heading_level is not None or is_heading(text, level):
         if level is None or level == 0:
@@ -91,13 +95,13 @@ def _add_text(block: TextBlock, path: _Path, out: list[Paragraph], notes: dict[s
         else:
             path.open(level, text)
         kind = "title" if level is None and block.heading_level is None else "heading"
-        out.append(Paragraph(len(out), text, str(path), kind=kind))
+        out.append(Paragraph(len(out), text, str(path), kind=kind, **origin))
         return
     if SIGNATURE.match(text):
-        out.append(Paragraph(len(out), text, str(path), kind="signature"))
+        out.append(Paragraph(len(out), text, str(path), kind="signature", **origin))
         return
     refs = {n: notes[n] for n in _footnote_refs(text) if n in notes}
-    out.append(Paragraph(len(out), text, str(path), footnotes=refs))
+    out.append(Paragraph(len(out), text, str(path), footnotes=refs, **origin))
     if level is not None and level < 5:
         path.open(level, text)
 

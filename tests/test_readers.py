@@ -65,7 +65,9 @@ def assert_unreadable(path: Path, *fragments: str) -> UnreadableDocument:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"})
+    assert SUPPORTED_SUFFIXES == frozenset(
+        {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+    )
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:

@@ -372,3 +372,38 @@ def test_widget_source_never_builds_html_from_strings():
     source = (Path(__file__).resolve().parents[1] / "api/static/widget.js").read_text(encoding="utf-8")
     html_sinks = r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|eval\(|new Function"
     assert not re.search(html_sinks, source)
+
+
+def test_source_view_of_a_scanned_plan_links_to_the_original_page(tmp_path_factory, browser):
+    """A scanned PDF (made here, read by Tesseract): the source view says "trang 2" and links to the
+    original at #page=2, which the API serves as a PDF."""
+    from hoidap.answer.service import AnswerService
+    from hoidap.eval.scan import render_plan, scan, write_pdf
+    from conftest import LAI_CHAU, SAMPLE
+
+    folder = tmp_path_factory.mktemp("scan-widget")
+    pages = render_plan(SAMPLE[LAI_CHAU])
+    appendix = next(p for p in pages if p.text.startswith("PHỤ LỤC"))
+    pdf = write_pdf([scan(pages[0].image, seed=1), scan(appendix.image, seed=2)], folder / "lai-chau-scan.pdf")
+    service = AnswerService(Settings(data_dir=folder / "data"))
+    try:
+        assert service.ingest([pdf]).added == ["lai-chau-scan.pdf"]
+        with embedded(service) as (host, api):
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.goto(host.origin)
+            widget(page).launcher.click()
+            answer = ask(page, "ty le huy dong tre nha tre o Lai Chau nam hoc 2024-2025")
+            expect(answer).to_contain_text("32,8")
+            expect(answer.locator(".hd-sources")).to_contain_text("trang 2")
+            answer.get_by_role("button", name=re.compile(r"Xem nguồn \[1\]")).click()
+            dialog = page.get_by_role("dialog", name="Nguồn [1]")
+            expect(dialog).to_contain_text("Trang")
+            link = dialog.get_by_role("link", name="Mở bản gốc tại trang 2")
+            expect(link).to_have_attribute("href", f"{api.url}/api/documents/lai-chau-scan.pdf/file#page=2")
+            shot(page, "widget-scan-source.png")
+            original = page.request.get(link.get_attribute("href"))
+            assert original.status == 200 and original.headers["content-type"] == "application/pdf"
+            assert original.body() == pdf.read_bytes()
+            page.close()
+    finally:
+        service.close()

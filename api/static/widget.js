@@ -39,6 +39,9 @@
     section: "Mục",
     document: "Văn bản",
     file: "Tệp",
+    page: "Trang",
+    pageShort: function (n) { return "trang " + n; },
+    original: function (n) { return n ? "Mở bản gốc tại trang " + n : "Mở bản gốc"; },
     issued: "ngày",
     paragraph: "Đoạn văn bản (câu được trích dẫn được tô sáng)",
     helpful: "Câu trả lời có hữu ích không?",
@@ -484,7 +487,7 @@
       h("p", { class: "hd-sources-title", id: titleId, text: title }),
       h("ol", { "aria-labelledby": titleId }, citations.map(function (c, i) {
         var n = c.n || i + 1;
-        var label = [c.province, c.title || c.source].filter(Boolean).join(" · ");
+        var label = [c.province, c.title || c.source, c.page ? TEXT.pageShort(c.page) : ""].filter(Boolean).join(" · ");
         return h("li", null, [h("button", {
           type: "button", class: "hd-source-link", "aria-haspopup": "dialog",
           onclick: function (e) { self.openSource(c, heading(n), e.currentTarget); }
@@ -498,7 +501,8 @@
     this.returnFocus = opener || null;
     var number = [c.number, c.date ? TEXT.issued + " " + c.date : ""].filter(Boolean).join(", ");
     var facts = [[TEXT.province, c.province], [TEXT.section, (c.section || "").split(" > ").join(" › ")],
-      [TEXT.document, number], [TEXT.file, c.source]].filter(function (row) { return row[1]; });
+      [TEXT.document, number], [TEXT.file, c.source], [TEXT.page, c.page ? String(c.page) : ""]]
+      .filter(function (row) { return row[1]; });
     var closeButton = h("button", { type: "button", class: "hd-icon-btn hd-source-close", "aria-label": TEXT.closeSource,
       title: TEXT.closeSource, onclick: function () { self.closeSource(); } }, [icon("back")]);
     clear(this.source);
@@ -510,11 +514,19 @@
           return list.concat([h("dt", { text: row[0] }), h("dd", { text: row[1] })]);
         }, [])),
         h("p", { class: "hd-paragraph-label", text: TEXT.paragraph }),
-        this.highlighted(c.text || "", c.quote || "")
+        this.highlighted(c.text || "", c.quote || ""),
+        c.note ? h("p", { class: "hd-note", role: "note", text: c.note }) : null,
+        c.source ? h("a", { class: "hd-original", href: this.originalUrl(c), target: "_blank",
+          rel: "noopener noreferrer", text: TEXT.original(c.page) }) : null
       ])
     ]);
     this.source.hidden = false;
     closeButton.focus();
+  };
+
+  /** The original file on the hoidap server; a PDF viewer opens it at the cited page (#page=N). */
+  Widget.prototype.originalUrl = function (c) {
+    return this.config.api + "/api/documents/" + encodeURIComponent(c.source) + "/file" + (c.page ? "#page=" + c.page : "");
   };
 
   /** The paragraph with the quoted sentence in <mark>; both stay plain text. */
