@@ -18,6 +18,9 @@ from hoidap.ingest.parse import file_hash, parse_document
 from hoidap.ingest.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 
 
+SMALL_BATCH = 1000  # chunks below which an ingest does not optimise the index at its end
+
+
 @dataclass
 class IngestReport:
     """What happened to each file; `failed` holds (file name, reason)."""
@@ -84,8 +87,8 @@ def ingest_paths(
             if pending >= optimize_every:
                 _optimize(store, report)
                 pending = 0
-    if pending:
-        _optimize(store, report)
+    if pending >= min(SMALL_BATCH, optimize_every):  # a plan or two stay in the plain segment, which
+        _optimize(store, report)                      # searches fast, rather than hold up a server
     return report
 
 
