@@ -188,3 +188,65 @@ def bench_command(
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         typer.echo(f"written {out / 'bench.json'}")
+
+
+def train_command(
+    gold: Annotated[list[Path], typer.Option("--gold", help="Gold set(s) to fit on (JSONL; repeat for several)")],
+    corpus: Annotated[
+        Optional[Path], typer.Option("--corpus", help="Folder of documents the gold set cites; default: the sample corpus")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where the parameters go (the service reads answer/decision.json)")] = (
+        Path(__file__).resolve().parent.parent / "answer" / "decision.json"
+    ),
+    model: Annotated[str, typer.Option("--model", help="auto (chosen by out-of-fold figures), logistic or boosting")] = "auto",
+    ablation: Annotated[bool, typer.Option("--ablation/--no-ablation", help="Also refit without each feature group")] = False,
+    data_dir: Annotated[
+        Optional[Path], typer.Option("--data-dir", help="Index folder to ingest into and reuse (default: a temporary folder)")
+    ] = None,
+) -> None:
+    """Fit the answer/abstain decision on gold questions (fixed seed) and write its parameters file."""
+    from datetime import datetime, timezone
+
+    from hoidap.eval.gold import load_gold, validate
+    from hoidap.eval.systems import Workspace
+
+    if model not in ("auto", "logistic", "boosting"):
+        _echo_err("--model is auto, logistic or boosting")
+        raise typer.Exit(2)
+    corpus_dir = _corpus(corpus)
+    items = []
+    for path in gold:
+        loaded, problems = load_gold(path)
+        problems += [] if problems else validate(loaded, corpus_dir)[0]
+        if problems:
+            for line in problems:
+                _echo_err(line)
+            raise typer.Exit(1)
+        items += loaded
+    from hoidap.answer.service import AnswerService
+    from hoidap.eval import train
+
+    ws = Workspace(corpus_dir, data_dir, progress=True, log=typer.echo)
+    try:
+        ws.main_index()
+        service = AnswerService(ws.settings)
+        try:
+            examples = train.collect(service, items, progress=True)
+        finally:
+            service.close()
+    finally:
+        ws.close()
+    n_cands = sum(len(e.cands) for e in examples)
+    typer.echo(f"{len(items)} questions, {n_cands} candidate claims ({sum(sum(e.labels) for e in examples)} positive)")
+    typer.echo("out of fold, threshold chosen per model:")
+    models = train.compare(examples, typer.echo)
+    kind = model if model != "auto" else max(models, key=lambda k: models[k]["correct_decisions"])
+    ablations = train.ablation(examples, kind, typer.echo) if ablation else None
+    decision = train.fit_decision(examples, kind)
+    decision.info.update(
+        trained=datetime.now(timezone.utc).isoformat(timespec="seconds"), gold=[str(p) for p in gold],
+        questions=len(items), candidates=n_cands, model_comparison=models,
+        **({"ablation": ablations} if ablations else {}),
+    )
+    out.write_text(json.dumps(decision.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    typer.echo(f"{kind}, threshold {decision.threshold:.4f}; written {out}")
