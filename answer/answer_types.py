@@ -15,11 +15,11 @@ from hoidap.vietnamese import fold
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|muc luong|luong .*bao nhieu|"
                          r"hoc phi|tien an|phu cap .*bao nhieu|kinh phi .*bao nhieu|bao nhieu ty|bao nhieu trieu")),
-    ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
-    ("ordinal", re.compile(r"lan thu (may|bao nhieu)|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|han chot|truoc ngay")),
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
+    ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
+    ("ordinal", re.compile(r"lan thu (may|bao nhieu)|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           r"van ban|chuong trinh hanh dong|de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
@@ -57,3 +57,15 @@ def expected_type(question: str) -> str:
         if pattern.search(q):
             return name
     return "description"
+
+
+def carries_expected(text: str, question: str) -> bool:
+    """Whether a text holds a value of the kind the question asks for that the question did not
+    already state (always true for questions that ask for no particular kind)."""
+    from hoidap.answer.spans import digits, find_spans
+
+    kind = expected_type(question)
+    if kind not in STRICT:
+        return True
+    asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
+    return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked) for s in find_spans(text))

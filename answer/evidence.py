@@ -65,6 +65,30 @@ def key_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+class Grams:
+    """A text's syllables and syllable pairs, as written and accent-folded."""
+
+    __slots__ = ("accented", "folded")
+
+    def __init__(self, accented: set[str], folded: set[str]) -> None:
+        self.accented, self.folded = accented, folded
+
+    @classmethod
+    def of(cls, text: str) -> "Grams":
+        ws = words(text)
+        return cls(_grams(ws), _grams([fold_word(w) for w in ws]))
+
+    def __or__(self, other: "Grams") -> "Grams":
+        """The grams of two texts read one after the other (a section path and a sentence)."""
+        return Grams(self.accented | other.accented, self.folded | other.folded)
+
+
+@lru_cache(maxsize=1 << 14)
+def grams_of(text: str) -> Grams:
+    """Grams.of, cached: the same passages come back question after question (never mutate the sets)."""
+    return Grams.of(text)
+
+
 class Matcher:
     """Scores texts against one question's key terms."""
 
@@ -80,6 +104,9 @@ class Matcher:
                 weight *= _FRAMING_WEIGHT
             self.weights[term] = weight
         self.total = sum(self.weights.values()) or 1.0
+        # A term typed with diacritics must match as written; one typed without matches any accents.
+        self._accented = [(t, w) for t, w in self.weights.items() if has_diacritics(t)]
+        self._folded = [(t, w) for t, w in self.weights.items() if not has_diacritics(t)]
         singles = [t for t in self.weights if " " not in t]
         # The rarest word the question uses: an answer must contain it (or its folded form).
         self.anchor = max(singles, key=lambda t: self.weights[t]) if singles else None
@@ -99,11 +126,10 @@ class Matcher:
 
     def coverage(self, text: str) -> float:
         """Share of the question's (IDF-weighted) key terms present in the text."""
-        ws = words(text)
-        accented, folded = _grams(ws), _grams([fold_word(w) for w in ws])
-        hit = sum(
-            weight
-            for term, weight in self.weights.items()
-            if (term in accented if has_diacritics(term) else term in folded)
-        )
+        return self.coverage_of(Grams.of(text))
+
+    def coverage_of(self, grams: "Grams") -> float:
+        """coverage() of a text already cut into grams (several matchers share one cut)."""
+        hit = sum(w for t, w in self._accented if t in grams.accented)
+        hit += sum(w for t, w in self._folded if t in grams.folded)
         return hit / self.total

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from hoidap.vietnamese import fold
+from hoidap.answer.evidence import fold_word
+from hoidap.vietnamese import words
 
 SYNONYMS: dict[str, str] = {
     "it nhat": "toi thieu",
@@ -36,6 +37,7 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(map(re.escape, keys)) + r")\b")
 
 
+@lru_cache(maxsize=4096)
 def rewrite(text: str) -> str:
-    """The text folded, with users' phrasings replaced by the plans' wording."""
-    return _pattern().sub(lambda m: SYNONYMS[m.group(1)], " ".join(fold(text).split()))
+    """The text's words folded, with users' phrasings replaced by the plans' wording."""
+    return _pattern().sub(lambda m: SYNONYMS[m.group(1)], " ".join(fold_word(w) for w in words(text)))

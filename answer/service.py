@@ -18,7 +18,7 @@ from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import metadata_claims, metadata_fields
+from hoidap.answer.metadata import metadata_claims, metadata_fields, names_a_document
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -258,7 +258,7 @@ class AnswerService:
         else:
             claims, related = self._learned_claims(query, hits)
         fields = metadata_fields(query.question)
-        if fields:
+        if fields and (claims or self.settings.answer_decision == "rules" or names_a_document(query.question)):
             claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
         if not claims:
             return hits, abstain(query, related)
@@ -272,7 +272,7 @@ class AnswerService:
         when it abstains (the best window of each of the first three passages)."""
         view = self.view(query)
         cands = candidates(view, hits)
-        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims)
+        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims, all_plans=not query.provinces)
         best: dict[str, Candidate] = {}
         for _, cand in self.decision.score(view, cands):
             best.setdefault(cand.hit.chunk.id, cand)

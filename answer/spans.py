@@ -65,6 +65,18 @@ def find_spans(text: str) -> list[Span]:
     return sorted(spans, key=lambda s: s.start)
 
 
+@lru_cache(maxsize=4096)
+def _spans_cached(text: str) -> tuple[Span, ...]:
+    return tuple(find_spans(text))
+
+
+def spans_within(text: str, start: int, end: int) -> list[Span]:
+    """find_spans of text[start:end], from one (cached) pass over the whole text: a passage's
+    windows share it, and passages come back question after question."""
+    return [Span(s.kind, s.start - start, s.end - start, s.text) for s in _spans_cached(text)
+            if s.start >= start and s.end <= end]
+
+
 def digits(text: str) -> str:
     """The digits of a span, to tell a new figure from one the question already states."""
     return re.sub(r"\D", "", text)

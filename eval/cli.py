@@ -238,7 +238,7 @@ def train_command(
         ws.close()
     n_cands = sum(len(e.cands) for e in examples)
     typer.echo(f"{len(items)} questions, {n_cands} candidate claims ({sum(sum(e.labels) for e in examples)} positive)")
-    typer.echo("out of fold, threshold chosen per model:")
+    typer.echo("out of fold (ranker kind; gate threshold chosen per kind):")
     models = train.compare(examples, typer.echo)
     kind = model if model != "auto" else max(models, key=lambda k: models[k]["correct_decisions"])
     ablations = train.ablation(examples, kind, typer.echo) if ablation else None

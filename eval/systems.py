@@ -500,7 +500,7 @@ class OutOfFoldSystem(ServiceSystem):
 
         super().__init__("hoidap-oof", ws.settings)
         examples = train.collect(self.service, ws.gold)
-        kind = self.service.decision.model["kind"]  # the kind the shipped file chose
+        kind = self.service.decision.ranker["kind"]  # the kind the shipped file chose
         self.decisions = train.fold_decisions(examples, kind)
 
     def ask(self, question: str) -> Reply:

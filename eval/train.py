@@ -18,20 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hoidap.answer.decision import Decision
+from hoidap.answer.decision import GATE_FEATURES, Decision, gate_vector, probability
 from hoidap.answer.features import FEATURES, Candidate, QuestionView, candidates, is_usable
 from hoidap.eval.gold import GoldItem, contains, squash
 
 Kind = Literal["logistic", "boosting"]
 SEED = 13
 FOLDS = 5
-TARGET_ABSTENTION_PRECISION = 0.85
+TARGET_ABSTENTION_PRECISION = 0.75
+NO_CANDIDATE = -1.0  # gate score of a question without a usable candidate: always abstained
 # Feature groups for the ablation (each dropped in turn, out-of-fold).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "coverage (accented)": ("cov", "cov_text", "cov_sentence", "cov_passage", "section_cov"),
-    "coverage without diacritics": ("cov_folded",),
+    "coverage": ("cov", "cov_text", "cov_sentence", "cov_passage", "section_cov"),
     "paraphrase table": ("cov_paraphrase",),
-    "rarest word (anchor)": ("anchor", "anchor_passage", "rare_topic"),
     "retrieval rank and fused score": ("inv_rank", "score_rel"),
     "expected-type match": ("type_match", "type_exact", "new_number", "strict"),
     "span-to-question-word distance": ("span_near",),
@@ -100,97 +99,130 @@ def folds(examples: list[Example], k: int = FOLDS) -> list[int]:
     return [where[ex.group] for ex in examples]
 
 
-def _matrix(examples: list[Example], features: tuple[str, ...]) -> tuple[list[list[float]], list[int]]:
-    X, y = [], []
-    for ex in examples:
-        for c, lab in zip(ex.cands, ex.labels):
-            X.append(c.vector(features))
-            y.append(lab)
-    return X, y
-
-
-def fit_model(examples: list[Example], kind: Kind, features: tuple[str, ...] = FEATURES, seed: int = SEED) -> dict[str, Any]:
-    """The model part of a Decision, exported to plain lists."""
+def fit_model(X: list[list[float]], y: list[int], kind: Kind, seed: int = SEED) -> dict[str, Any]:
+    """A model exported to plain lists (answer.decision.probability scores it)."""
     import numpy as np
 
-    X, y = _matrix(examples, features)
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if len(set(y.tolist())) < 2:
-        raise ValueError("training needs positive and negative candidates (answerable and unanswerable gold items)")
+        raise ValueError("training needs positive and negative examples (answerable and unanswerable gold items)")
     if kind == "logistic":
         from sklearn.linear_model import LogisticRegression
 
         mean, scale = X.mean(axis=0), X.std(axis=0)
         scale[scale == 0] = 1.0
         lr = LogisticRegression(C=1.0, max_iter=2000, random_state=seed).fit((X - mean) / scale, y)
-        return {"kind": "logistic", "mean": mean.tolist(), "scale": scale.tolist(),
-                "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0])}
+        return {"kind": "logistic", "mean": _r(mean), "scale": _r(scale), "coef": _r(lr.coef_[0]),
+                "intercept": round(float(lr.intercept_[0]), 6)}
     from sklearn.ensemble import GradientBoostingClassifier
 
-    gb = GradientBoostingClassifier(n_estimators=80, max_depth=3, learning_rate=0.1, subsample=0.8,
+    gb = GradientBoostingClassifier(n_estimators=60, max_depth=3, learning_rate=0.1, subsample=0.8,
                                     min_samples_leaf=10, random_state=seed).fit(X, y)
     prior = float(y.mean())
     trees = []
     for est in gb.estimators_[:, 0]:
         t = est.tree_
         trees.append({"left": t.children_left.tolist(), "right": t.children_right.tolist(),
-                      "feature": t.feature.tolist(), "threshold": [round(v, 6) for v in t.threshold.tolist()],
-                      "value": [round(float(v), 6) for v in t.value[:, 0, 0]]})
+                      "feature": t.feature.tolist(), "threshold": _r(t.threshold), "value": _r(t.value[:, 0, 0])})
     return {"kind": "boosting", "init": float(np.log(prior / (1 - prior))), "learning_rate": 0.1, "trees": trees}
 
 
-def best_scores(decision: Decision, examples: list[Example]) -> list[tuple[float, bool]]:
-    """Per question: the best candidate's probability and whether that candidate is positive."""
-    out = []
+def _r(values) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+def fit_ranker(examples: list[Example], kind: Kind, features: tuple[str, ...] = FEATURES) -> dict[str, Any]:
+    X, y = [], []
     for ex in examples:
-        probs = [decision.probability(c.vector(decision.features)) for c in ex.cands]
-        if not probs:
-            out.append((0.0, False))
-            continue
-        i = max(range(len(probs)), key=probs.__getitem__)
-        out.append((probs[i], bool(ex.labels[i])))
-    return out
+        for c, lab in zip(ex.cands, ex.labels):
+            X.append(c.vector(features))
+            y.append(lab)
+    return fit_model(X, y, kind)
 
 
-def choose_threshold(rows: list[tuple[float, bool, bool]], precision: float = TARGET_ABSTENTION_PRECISION) -> float:
-    """rows: (best score, best is positive, answerable). The threshold with the most correct
-    decisions (answered with a positive claim, or abstained on an unanswerable question)
-    among those whose abstentions are at least `precision` unanswerable."""
-    best_t, best_key = 0.5, (-1, 0.0)
-    for t in sorted({0.0, *[round(s, 4) for s, _, _ in rows]}):
-        abstained = [ans for s, _, ans in rows if s < t]
-        prec = sum(1 for a in abstained if not a) / len(abstained) if abstained else 1.0
-        if prec < precision:
+@dataclass
+class GateRow:
+    vector: list[float] | None  # None: no usable candidate (always abstain)
+    answerable: bool
+    best_positive: bool
+
+
+def gate_rows(examples: list[Example], ranker: dict[str, Any], features: tuple[str, ...]) -> list[GateRow]:
+    """Question-level rows from a ranker's scores (the gate is fitted on these)."""
+    rows = []
+    for ex in examples:
+        scored = sorted(((probability(ranker, c.vector(features)), c, lab) for c, lab in zip(ex.cands, ex.labels)),
+                        key=lambda t: -t[0])
+        if not scored:
+            rows.append(GateRow(None, ex.item.answerable, False))
             continue
-        correct = sum(1 for s, pos, ans in rows if (s >= t and ans and pos) or (s < t and not ans))
-        if (correct, -t) > best_key:
-            best_t, best_key = t, (correct, -t)
-    return best_t
+        vec = gate_vector(ex.view, [(p, c) for p, c, _ in scored])
+        rows.append(GateRow(vec, ex.item.answerable, bool(scored[0][2])))
+    return rows
+
+
+def fit_gate(rows: list[GateRow]) -> dict[str, Any]:
+    usable = [r for r in rows if r.vector is not None]
+    return fit_model([r.vector for r in usable], [int(r.answerable) for r in usable], "logistic")
+
+
+def _oof_gate_rows(examples: list[Example], kind: Kind, features: tuple[str, ...], k: int) -> list[GateRow]:
+    """Gate rows of every question from a ranker not fitted on its fold (stacking without leakage)."""
+    fold_of = folds(examples, k)
+    rows: list[GateRow | None] = [None] * len(examples)
+    for f in range(k):
+        test = [n for n, g in enumerate(fold_of) if g == f]
+        if not test:
+            continue
+        ranker = fit_ranker([ex for ex, g in zip(examples, fold_of) if g != f], kind, features)
+        for n, row in zip(test, gate_rows([examples[n] for n in test], ranker, features)):
+            rows[n] = row
+    return [r for r in rows if r is not None]
 
 
 def out_of_fold(examples: list[Example], kind: Kind, features: tuple[str, ...] = FEATURES,
                 k: int = FOLDS) -> list[tuple[float, bool, bool]]:
-    """(best score, best positive, answerable) per question, each from a model not fitted on its fold."""
+    """(gate probability, best candidate positive, answerable) per question, each question scored
+    by a ranker and a gate neither of which saw its fold."""
     fold_of = folds(examples, k)
-    rows: list[tuple[float, bool, bool] | None] = [None] * len(examples)
+    rows = _oof_gate_rows(examples, kind, features, k)
+    out: list[tuple[float, bool, bool]] = [(0.0, False, False)] * len(examples)
     for f in range(k):
-        train = [ex for ex, g in zip(examples, fold_of) if g != f]
-        test = [(n, ex) for n, (ex, g) in enumerate(zip(examples, fold_of)) if g == f]
+        test = [n for n, g in enumerate(fold_of) if g == f]
         if not test:
             continue
-        decision = Decision(features, fit_model(train, kind, features), 0.5)
-        for (n, ex), (s, pos) in zip(test, best_scores(decision, [ex for _, ex in test])):
-            rows[n] = (s, pos, ex.item.answerable)
-    return [r for r in rows if r is not None]
+        gate = fit_gate([r for r, g in zip(rows, fold_of) if g != f])
+        for n in test:
+            r = rows[n]
+            out[n] = (probability(gate, r.vector) if r.vector is not None else NO_CANDIDATE, r.best_positive, r.answerable)
+    return out
 
 
 def fit_decision(examples: list[Example], kind: Kind, features: tuple[str, ...] = FEATURES, k: int = FOLDS) -> Decision:
-    """A model fitted on all examples, with its threshold chosen on out-of-fold predictions."""
-    rows = out_of_fold(examples, kind, features, k)
-    threshold = choose_threshold(rows)
+    """Ranker and gate fitted on all examples (the gate on out-of-fold ranker scores), the
+    threshold chosen on out-of-fold gate probabilities."""
+    scores = out_of_fold(examples, kind, features, k)
+    threshold = choose_threshold(scores)
     info = {"target_abstention_precision": TARGET_ABSTENTION_PRECISION, "seed": SEED, "folds": k,
-            "out_of_fold": decision_figures(rows, threshold)}
-    return Decision(features, fit_model(examples, kind, features), threshold, info=info)
+            "gate_features": list(GATE_FEATURES), "out_of_fold": decision_figures(scores, threshold)}
+    gate = fit_gate(_oof_gate_rows(examples, kind, features, k))
+    return Decision(features, fit_ranker(examples, kind, features), gate, threshold, info=info)
+
+
+def choose_threshold(rows: list[tuple[float, bool, bool]], precision: float = TARGET_ABSTENTION_PRECISION) -> float:
+    """rows: (score, best candidate positive, answerable). The threshold with the most correct
+    decisions (answered with a positive claim, or abstained on an unanswerable question) among
+    those whose abstentions are at least `precision` unanswerable; the most correct overall
+    when no threshold reaches that precision."""
+    best: tuple[tuple[int, int, float], float] | None = None
+    for t in sorted({0.0, *[round(s, 4) for s, _, _ in rows if s >= 0]}):
+        abstained = [ans for s, _, ans in rows if s < t]
+        prec = sum(1 for a in abstained if not a) / len(abstained) if abstained else 0.0
+        correct = sum(1 for s, pos, ans in rows if (s >= t and ans and pos) or (s < t and not ans))
+        key = (int(prec >= precision), correct, -t)
+        if best is None or key > best[0]:
+            best = (key, t)
+    return best[1] if best else 0.5
 
 
 def decision_figures(rows: list[tuple[float, bool, bool]], t: float) -> dict[str, Any]:
@@ -200,6 +232,7 @@ def decision_figures(rows: list[tuple[float, bool, bool]], t: float) -> dict[str
     abstained = sum(1 for s, _ in ans if s < t) + sum(1 for s in un if s < t)
     return {
         "questions": len(rows),
+        "threshold": t,
         "correct_decisions": round(
             (sum(1 for s, pos in ans if s >= t and pos) + sum(1 for s in un if s < t)) / max(1, len(rows)), 4),
         "answerable_refused": round(sum(1 for s, _ in ans if s < t) / max(1, len(ans)), 4),
@@ -210,7 +243,7 @@ def decision_figures(rows: list[tuple[float, bool, bool]], t: float) -> dict[str
 
 
 def compare(examples: list[Example], log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    """Out-of-fold figures of both model kinds, and of each feature group left out (ablation)."""
+    """Out-of-fold figures of both ranker kinds."""
     table: dict[str, dict[str, Any]] = {}
     for kind in ("logistic", "boosting"):
         rows = out_of_fold(examples, kind)
@@ -220,6 +253,7 @@ def compare(examples: list[Example], log: Callable[[str], None] = print) -> dict
 
 
 def ablation(examples: list[Example], kind: Kind, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    """Out-of-fold figures with each feature group left out of the ranker."""
     table: dict[str, dict[str, Any]] = {}
     for name, group in GROUPS.items():
         features = tuple(f for f in FEATURES if f not in group)
@@ -230,19 +264,19 @@ def ablation(examples: list[Example], kind: Kind, log: Callable[[str], None] = p
 
 
 def _fmt(fig: dict[str, Any]) -> str:
+    p = fig["abstention_precision"]
     return (f"correct {fig['correct_decisions']:.3f}  refused {fig['answerable_refused']:.3f}  "
             f"positive-claim {fig['answered_with_positive_claim']:.3f}  abst. R {fig['abstention_recall']:.3f}  "
-            f"abst. P {fig['abstention_precision'] if fig['abstention_precision'] is None else round(fig['abstention_precision'], 3)}")
+            f"abst. P {'—' if p is None else f'{p:.3f}'}")
 
 
 def fold_decisions(examples: list[Example], kind: Kind, k: int = FOLDS) -> dict[str, Decision]:
-    """For each question, a decision fitted (model and threshold) without its fold: the
+    """For each question, a decision fitted (ranker, gate and threshold) without its fold: the
     out-of-fold evaluation answers every question through the full service with it."""
     fold_of = folds(examples, k)
     out: dict[str, Decision] = {}
     for f in range(k):
-        train = [ex for ex, g in zip(examples, fold_of) if g != f]
-        decision = fit_decision(train, kind, k=k)
+        decision = fit_decision([ex for ex, g in zip(examples, fold_of) if g != f], kind, k=k)
         for ex, g in zip(examples, fold_of):
             if g == f:
                 out[ex.item.question] = decision
