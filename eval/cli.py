@@ -13,7 +13,8 @@ import typer
 
 GOLD = Path(__file__).resolve().parent / "gold.jsonl"
 DEFAULT_SYSTEMS = "hoidap,bm25,dense,llamaindex"
-ALL_SYSTEMS = "hoidap,bm25,dense,llamaindex,hoidap-sparse,hoidap-dense,hoidap-nofold,hoidap-flatchunks"
+ALL_SYSTEMS = ("hoidap,bm25,dense,llamaindex,hoidap-rules,hoidap-sparse,hoidap-dense,hoidap-nofold,hoidap-flatchunks")
+CV_SYSTEMS = "hoidap,hoidap-rules,hoidap-oof"
 
 
 def _echo_err(message: str) -> None:
@@ -84,7 +85,7 @@ def eval_command(
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Where report.json, report.md and report.html go")] = Path("eval/out"),
     systems: Annotated[
-        str, typer.Option("--systems", help="Comma-separated: hoidap, bm25, dense, llamaindex, hoidap-sparse, hoidap-dense, hoidap-nofold, hoidap-flatchunks; 'all' = every one")
+        str, typer.Option("--systems", help="Comma-separated: hoidap, bm25, dense, llamaindex, hoidap-rules, hoidap-oof, hoidap-sparse, hoidap-dense, hoidap-nofold, hoidap-flatchunks; 'all' = every one but hoidap-oof")
     ] = DEFAULT_SYSTEMS,
     limit: Annotated[
         Optional[int], typer.Option("--limit", min=1, help="Only N questions, taken round-robin over question types")
@@ -99,6 +100,9 @@ def eval_command(
         Optional[Path], typer.Option("--data-dir", help="Index folder to ingest into and reuse (default: a temporary folder)")
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars")] = True,
+    cv: Annotated[
+        bool, typer.Option("--cv", help="Out-of-fold run on a training gold set: systems hoidap, hoidap-rules, hoidap-oof")
+    ] = False,
 ) -> None:
     """Evaluate retrieval and answers against a gold set, with baselines side by side."""
     corpus_dir = _corpus(corpus)
@@ -128,6 +132,8 @@ def eval_command(
             _echo_err(line)
         _echo_err(f"{gold_path}: {len(problems)} problem(s); fix them first (hoidap eval --check {gold_path})")
         raise typer.Exit(1)
+    if cv:
+        systems = CV_SYSTEMS
     names = [s.strip() for s in (ALL_SYSTEMS if systems.strip() == "all" else systems).split(",") if s.strip()]
     from hoidap.eval.systems import SYSTEMS
 
