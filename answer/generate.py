@@ -171,9 +171,10 @@ def _content(content: object) -> str:
 
 
 def generated_answer(text: str, hits: list[Hit], question: str) -> Answer | None:
-    """The verified answer, an abstention when the model says the passages do not answer,
-    or None when nothing supported survives or what survives holds no value of the kind the
-    question asks for (a count, a date...): the caller then uses the extractive answer."""
+    """The verified answer; an abstention when the model says the passages do not answer or
+    when what survives holds no value of the kind the question asks for (a count, a date...: the
+    same type check as extractive claims); None when nothing supported survives (the caller
+    then uses the extractive answer)."""
     verified = verify(text, hits)
     if verified.not_found:
         return Answer(question, NOT_FOUND, True, [], mode="generated")
@@ -181,8 +182,8 @@ def generated_answer(text: str, hits: list[Hit], question: str) -> Answer | None
         log.warning("generated answer unsupported, falling back: %r", text[:200])
         return None
     if not carries_expected(_MARKER.sub("", verified.text), question):
-        log.warning("generated answer holds no value of the kind asked for, falling back: %r", text[:200])
-        return None
+        log.info("generated answer holds no value of the kind asked for: abstaining (%r)", text[:200])
+        return Answer(question, NOT_FOUND, True, [], mode="generated", dropped=[verified.text])
     answer = renumber(verified, hits, question)
     answer.dropped = verified.dropped
     if verified.dropped:
