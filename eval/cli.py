@@ -219,6 +219,11 @@ def train_command(
     if model not in ("auto", "logistic", "boosting"):
         _echo_err("--model is auto, logistic or boosting")
         raise typer.Exit(2)
+    try:
+        import sklearn  # noqa: F401 - fitting only; serving scores the written file without it
+    except ImportError:
+        _echo_err("hoidap train needs scikit-learn: pip install -e '.[eval]'")
+        raise typer.Exit(2)
     corpus_dir = _corpus(corpus)
     items = []
     for path in gold:
