@@ -9,6 +9,7 @@ a value of the kind the question asks for that the question did not already stat
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from hoidap.answer.answer_types import ACCEPTS, STRICT, expected_type
@@ -114,10 +115,10 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
     for rank, hit in enumerate(hits):
         section = hit.chunk.section
         passage = f"{section}\n{hit.chunk.text}"
-        heading = grams_of(section)
+        heading, whole = grams_of(section), grams_of(passage)
         per_hit = {
-            "cov_passage": view.matcher.coverage(passage),
-            "anchor_passage": float(view.matcher.has_anchor(passage)),
+            "cov_passage": view.matcher.coverage_of(whole),
+            "anchor_passage": float(_has_anchor(view.matcher, whole)),
             "section_cov": view.matcher.coverage_of(heading),
             "inv_rank": 1.0 / (1 + rank),
             "score_rel": max(0.0, hit.score / top),
@@ -137,18 +138,23 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     own = grams_of(window)
     grams = heading | own
     cov = view.matcher.coverage_of(grams)
-    anchor = view.matcher.anchor
     return {
         "cov": cov,
         "cov_text": view.matcher.coverage_of(own),
         "cov_folded": view.folded.coverage_of(grams),
         "cov_paraphrase": max(cov, view.paraphrased.coverage_of(grams_of(rewrite(section)) | grams_of(rewrite(window))))
         if view.paraphrases else view.folded.coverage_of(grams),
-        "anchor": float(anchor is None or anchor in (grams.accented if has_diacritics(anchor) else grams.folded)),
+        "anchor": float(_has_anchor(view.matcher, grams)),
         "rare_topic": float(view.matcher.anchor_is_rare_topic),
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
     }
+
+
+def _has_anchor(matcher: Matcher, grams: Grams) -> bool:
+    """Matcher.has_anchor on grams already cut (the single words are among them)."""
+    anchor = matcher.anchor
+    return anchor is None or anchor in (grams.accented if has_diacritics(anchor) else grams.folded)
 
 
 def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, float]) -> list[Span]:
@@ -175,8 +181,15 @@ def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:
     positions = [m.start() for m in re.finditer(r"[^\W_]+", window) if fold_word(m.group().lower()) in terms]
     if not positions:
         return 0.0
-    gap = min(_words_between(window, p, s) for p in positions for s in spans)
+    gap = min(_words_between(window, p, s) for s in spans for p in _nearest(positions, s.start))
     return 1.0 / (1.0 + gap / 4.0)
+
+
+def _nearest(positions: list[int], at: int) -> list[int]:
+    """The closest question word before a span and the closest from its start on: the gap in
+    words only grows farther away, so these two give the smallest one."""
+    i = bisect_left(positions, at)
+    return positions[max(0, i - 1) : i + 1]
 
 
 def _words_between(text: str, pos: int, span: Span) -> int:

@@ -154,3 +154,19 @@ def test_the_older_rules_stay_reachable(sample_service):
     rules = sample_service.derive(answer_decision="rules")
     answer = rules.ask("mục tiêu chi ngân sách cho giáo dục?")
     assert not answer.abstained and "20% tổng chi ngân sách" in answer.answer
+
+
+def test_refitting_is_reproducible_and_the_written_file_decides_the_same(sample_service, tmp_path):
+    from hoidap.eval.gold import load_gold
+    from hoidap.eval.train import collect, fit_decision
+
+    items, _ = load_gold(DEFAULT_PATH.parent.parent / "eval" / "gold.jsonl")
+    picked = [i for i in items if i.answerable][::6] + [i for i in items if not i.answerable][::3]
+    examples = collect(sample_service, picked)
+    first, second = fit_decision(examples, "logistic"), fit_decision(examples, "logistic")
+    assert first.to_dict() == second.to_dict()
+    path = tmp_path / "decision.json"
+    path.write_text(json.dumps(first.to_dict()), encoding="utf-8")
+    loaded = Decision.load(path)
+    for ex in examples[:10]:
+        assert [c.quote for c in loaded.choose(ex.view, ex.cands, 6)] == [c.quote for c in first.choose(ex.view, ex.cands, 6)]
