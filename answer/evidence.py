@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, words
 
@@ -22,6 +23,12 @@ ANCHOR_MISSING = 0.8
 RARE_TOPIC_DF = 5  # measured: the plans use "lương" 5 times, never for salaries
 _UNSEEN_FACTOR = 1.5
 _UNSEEN_PAIR = 0.3
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_word(word: str) -> str:
+    """fold() of one word, cached: scoring candidates folds the same few thousand words again and again."""
+    return fold(word)
 
 
 def _grams(ws: list[str]) -> set[str]:
@@ -62,6 +69,30 @@ def key_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+class Grams:
+    """A text's syllables and syllable pairs, as written and accent-folded."""
+
+    __slots__ = ("accented", "folded")
+
+    def __init__(self, accented: set[str], folded: set[str]) -> None:
+        self.accented, self.folded = accented, folded
+
+    @classmethod
+    def of(cls, text: str) -> "Grams":
+        ws = words(text)
+        return cls(_grams(ws), _grams([fold_word(w) for w in ws]))
+
+    def __or__(self, other: "Grams") -> "Grams":
+        """The grams of two texts read one after the other (a section path and a sentence)."""
+        return Grams(self.accented | other.accented, self.folded | other.folded)
+
+
+@lru_cache(maxsize=1 << 14)
+def grams_of(text: str) -> Grams:
+    """Grams.of, cached: the same passages come back question after question (never mutate the sets)."""
+    return Grams.of(text)
+
+
 class Matcher:
     """Scores texts against one question's key terms."""
 
@@ -77,6 +108,9 @@ class Matcher:
                 weight *= _FRAMING_WEIGHT
             self.weights[term] = weight
         self.total = sum(self.weights.values()) or 1.0
+        # A term typed with diacritics must match as written; one typed without matches any accents.
+        self._accented = [(t, w) for t, w in self.weights.items() if has_diacritics(t)]
+        self._folded = [(t, w) for t, w in self.weights.items() if not has_diacritics(t)]
         singles = [t for t in self.weights if " " not in t]
         # The rarest word the question uses: an answer must contain it (or its folded form).
         self.anchor = max(singles, key=lambda t: self.weights[t]) if singles else None
@@ -92,15 +126,14 @@ class Matcher:
         if self.anchor is None:
             return True
         ws = words(text)
-        return self.anchor in ws if has_diacritics(self.anchor) else self.anchor in {fold(w) for w in ws}
+        return self.anchor in ws if has_diacritics(self.anchor) else self.anchor in {fold_word(w) for w in ws}
 
     def coverage(self, text: str) -> float:
         """Share of the question's (IDF-weighted) key terms present in the text."""
-        ws = words(text)
-        accented, folded = _grams(ws), _grams([fold(w) for w in ws])
-        hit = sum(
-            weight
-            for term, weight in self.weights.items()
-            if (term in accented if has_diacritics(term) else term in folded)
-        )
+        return self.coverage_of(Grams.of(text))
+
+    def coverage_of(self, grams: "Grams") -> float:
+        """coverage() of a text already cut into grams (several matchers share one cut)."""
+        hit = sum(w for t, w in self._accented if t in grams.accented)
+        hit += sum(w for t, w in self._folded if t in grams.folded)
         return hit / self.total

@@ -27,6 +27,7 @@ class Claim:
     hit: Hit
     quote: str
     score: float
+    lead: str = ""  # the figure(s) the claim gives, shown first ("20%")
 
 
 def passage_text(hit: Hit) -> str:
@@ -139,12 +140,17 @@ def compose(query: Query, claims: list[Claim]) -> Answer:
     groups: dict[str, list[Citation]] = {}
     for cit in citations:
         groups.setdefault(cit.source, []).append(cit)
+    leads = {i + 1: c.lead for i, c in enumerate(claims)}
+
+    def said(cits: list[Citation]) -> str:
+        return " ".join(f"{leads[c.n] + ' — ' if leads[c.n] else ''}{c.quote} [{c.n}]" for c in cits)
+
     if len(groups) == 1:
         cits = next(iter(groups.values()))
-        text = f"Theo {doc_label(cits[0])}: " + " ".join(f"{c.quote} [{c.n}]" for c in cits)
+        text = f"Theo {doc_label(cits[0])}: " + said(cits)
     else:
         lines = [f"Theo {len(groups)} văn bản:"]
-        lines += [f"- {doc_label(cits[0])}: " + " ".join(f"{c.quote} [{c.n}]" for c in cits) for cits in groups.values()]
+        lines += [f"- {doc_label(cits[0])}: " + said(cits) for cits in groups.values()]
         text = "\n".join(lines)
     provinces = sorted({c.province for c in citations if c.province})
     return Answer(query.question, text, False, citations, provinces=provinces)

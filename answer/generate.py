@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
+from hoidap.answer.answer_types import carries_expected
 from hoidap.answer.extractive import NOT_FOUND, figures
 from hoidap.answer.types import Answer, Citation
 from hoidap.settings import Settings
@@ -170,14 +171,19 @@ def _content(content: object) -> str:
 
 
 def generated_answer(text: str, hits: list[Hit], question: str) -> Answer | None:
-    """The verified answer, an abstention when the model says the passages do not answer,
-    or None when nothing supported survives (the caller then uses the extractive answer)."""
+    """The verified answer; an abstention when the model says the passages do not answer or
+    when what survives holds no value of the kind the question asks for (a count, a date...: the
+    same type check as extractive claims); None when nothing supported survives (the caller
+    then uses the extractive answer)."""
     verified = verify(text, hits)
     if verified.not_found:
         return Answer(question, NOT_FOUND, True, [], mode="generated")
     if not verified.used:
         log.warning("generated answer unsupported, falling back: %r", text[:200])
         return None
+    if not carries_expected(_MARKER.sub("", verified.text), question):
+        log.info("generated answer holds no value of the kind asked for: abstaining (%r)", text[:200])
+        return Answer(question, NOT_FOUND, True, [], mode="generated", dropped=[verified.text])
     answer = renumber(verified, hits, question)
     answer.dropped = verified.dropped
     if verified.dropped:

@@ -41,3 +41,13 @@ def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_p
             if chunk is not None and all(c.hit.chunk.id != chunk.id for c in claims):
                 claims.append(Claim(Hit(chunk, hit.score), chunk.text, 1.0))
     return claims
+
+
+_DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|qd)\b|ban hanh|\bky\b")
+
+
+def names_a_document(question: str) -> bool:
+    """Whether the question is about a text ("kế hoạch ... ký ngày nào"), not an event
+    ("thi tuyển sinh vào ngày nào"): only then may a plan's own date or number answer it
+    when no sentence does."""
+    return bool(_DOCUMENT.search(" ".join(fold(question).split())))

@@ -11,11 +11,14 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from hoidap.answer.evidence import Matcher, TermStats, key_terms
-from hoidap.answer.extractive import abstain, best_unit, compose, passage_text, select_claims
+from hoidap.answer.answer_types import STRICT
+from hoidap.answer.decision import DEFAULT_PATH, Decision
+from hoidap.answer.extractive import Claim, abstain, best_unit, compose, passage_text, select_claims
+from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import metadata_claims, metadata_fields
+from hoidap.answer.metadata import metadata_claims, metadata_fields, names_a_document
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -48,6 +51,12 @@ def _pieces(text: str, size: int = 48) -> Iterator[str]:
         start = end
 
 
+def _claim(view: QuestionView, cand: Candidate) -> Claim:
+    """A candidate as a claim; for a figure question its figures lead the line."""
+    lead = ", ".join(dict.fromkeys(s.text for s in cand.spans[:2])) if view.kind in STRICT else ""
+    return Claim(cand.hit, cand.quote, cand.features["cov"], lead)
+
+
 class AnswerService:
     """Owns the index, the embedding model and corpus statistics; all load lazily, once."""
 
@@ -59,6 +68,7 @@ class AnswerService:
         self._provinces: set[str] | None = None
         self._memory: Memory | None = None
         self._generator: Generator | None = None
+        self._decision: Decision | None = None
         self._owner = True
         self._lock = threading.RLock()
 
@@ -91,6 +101,18 @@ class AnswerService:
             if self._stats is None:
                 self._stats = TermStats(self.store.all_texts())
             return self._stats
+
+    @property
+    def decision(self) -> Decision:
+        """The learned answer/abstain model (answer/decision.json unless HOIDAP_DECISION_PATH says)."""
+        with self._lock:
+            if self._decision is None:
+                self._decision = Decision.load(self.settings.decision_path or DEFAULT_PATH)
+            return self._decision
+
+    @decision.setter
+    def decision(self, value: Decision) -> None:
+        self._decision = value
 
     @property
     def provinces(self) -> set[str]:
@@ -245,13 +267,32 @@ class AnswerService:
             return [], abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
         hits = self.retrieve(query)
         matcher = Matcher(key_terms(query.text), self.stats)
-        claims = select_claims(hits, matcher, query, self.settings.min_coverage, self.settings.max_answer_claims)
+        if self.settings.answer_decision == "rules":
+            claims = select_claims(hits, matcher, query, self.settings.min_coverage, self.settings.max_answer_claims)
+            related = [best_unit(h, matcher, query) for h in hits[:3]]
+        else:
+            claims, related = self._learned_claims(query, hits)
         fields = metadata_fields(query.question)
-        if fields:
+        if fields and (claims or self.settings.answer_decision == "rules" or names_a_document(query.question)):
             claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
         if not claims:
-            return hits, abstain(query, [best_unit(h, matcher, query) for h in hits[:3]])
+            return hits, abstain(query, related)
         return hits, compose(query, claims)
+
+    def view(self, query: Query) -> QuestionView:
+        return QuestionView.build(query.question, query.text, self.stats)
+
+    def _learned_claims(self, query: Query, hits: list[Hit]) -> tuple[list[Claim], list[Claim]]:
+        """Claims the learned decision answers with (none = abstain) and the related passages shown
+        when it abstains (the best window of each of the first three passages)."""
+        view = self.view(query)
+        cands = candidates(view, hits)
+        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims, all_plans=not query.provinces)
+        best: dict[str, Candidate] = {}
+        for _, cand in self.decision.score(view, cands):
+            best.setdefault(cand.hit.chunk.id, cand)
+        related = [_claim(view, best[h.chunk.id]) for h in hits[:3] if h.chunk.id in best]
+        return [_claim(view, c) for c in chosen], related
 
     def _generate(self, query: Query, hits: list[Hit], extractive: Answer) -> Answer:
         """A verified LLM answer when one is configured; the extractive answer otherwise or on failure."""

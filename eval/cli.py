@@ -13,7 +13,8 @@ import typer
 
 GOLD = Path(__file__).resolve().parent / "gold.jsonl"
 DEFAULT_SYSTEMS = "hoidap,bm25,dense,llamaindex"
-ALL_SYSTEMS = "hoidap,bm25,dense,llamaindex,hoidap-sparse,hoidap-dense,hoidap-nofold,hoidap-flatchunks"
+ALL_SYSTEMS = ("hoidap,bm25,dense,llamaindex,hoidap-rules,hoidap-sparse,hoidap-dense,hoidap-nofold,hoidap-flatchunks")
+CV_SYSTEMS = "hoidap,hoidap-rules,hoidap-oof"
 
 
 def _echo_err(message: str) -> None:
@@ -84,7 +85,7 @@ def eval_command(
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Where report.json, report.md and report.html go")] = Path("eval/out"),
     systems: Annotated[
-        str, typer.Option("--systems", help="Comma-separated: hoidap, bm25, dense, llamaindex, hoidap-sparse, hoidap-dense, hoidap-nofold, hoidap-flatchunks; 'all' = every one")
+        str, typer.Option("--systems", help="Comma-separated: hoidap, bm25, dense, llamaindex, hoidap-rules, hoidap-oof, hoidap-sparse, hoidap-dense, hoidap-nofold, hoidap-flatchunks; 'all' = every one but hoidap-oof")
     ] = DEFAULT_SYSTEMS,
     limit: Annotated[
         Optional[int], typer.Option("--limit", min=1, help="Only N questions, taken round-robin over question types")
@@ -99,6 +100,9 @@ def eval_command(
         Optional[Path], typer.Option("--data-dir", help="Index folder to ingest into and reuse (default: a temporary folder)")
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars")] = True,
+    cv: Annotated[
+        bool, typer.Option("--cv", help="Out-of-fold run on a training gold set: systems hoidap, hoidap-rules, hoidap-oof")
+    ] = False,
 ) -> None:
     """Evaluate retrieval and answers against a gold set, with baselines side by side."""
     corpus_dir = _corpus(corpus)
@@ -128,6 +132,8 @@ def eval_command(
             _echo_err(line)
         _echo_err(f"{gold_path}: {len(problems)} problem(s); fix them first (hoidap eval --check {gold_path})")
         raise typer.Exit(1)
+    if cv:
+        systems = CV_SYSTEMS
     names = [s.strip() for s in (ALL_SYSTEMS if systems.strip() == "all" else systems).split(",") if s.strip()]
     from hoidap.eval.systems import SYSTEMS
 
@@ -188,3 +194,70 @@ def bench_command(
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         typer.echo(f"written {out / 'bench.json'}")
+
+
+def train_command(
+    gold: Annotated[list[Path], typer.Option("--gold", help="Gold set(s) to fit on (JSONL; repeat for several)")],
+    corpus: Annotated[
+        Optional[Path], typer.Option("--corpus", help="Folder of documents the gold set cites; default: the sample corpus")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where the parameters go (the service reads answer/decision.json)")] = (
+        Path(__file__).resolve().parent.parent / "answer" / "decision.json"
+    ),
+    model: Annotated[str, typer.Option("--model", help="auto (chosen by out-of-fold figures), logistic or boosting")] = "auto",
+    ablation: Annotated[bool, typer.Option("--ablation/--no-ablation", help="Also refit without each feature group")] = False,
+    data_dir: Annotated[
+        Optional[Path], typer.Option("--data-dir", help="Index folder to ingest into and reuse (default: a temporary folder)")
+    ] = None,
+) -> None:
+    """Fit the answer/abstain decision on gold questions (fixed seed) and write its parameters file."""
+    from datetime import datetime, timezone
+
+    from hoidap.eval.gold import load_gold, validate
+    from hoidap.eval.systems import Workspace
+
+    if model not in ("auto", "logistic", "boosting"):
+        _echo_err("--model is auto, logistic or boosting")
+        raise typer.Exit(2)
+    try:
+        import sklearn  # noqa: F401 - fitting only; serving scores the written file without it
+    except ImportError:
+        _echo_err("hoidap train needs scikit-learn: pip install -e '.[eval]'")
+        raise typer.Exit(2)
+    corpus_dir = _corpus(corpus)
+    items = []
+    for path in gold:
+        loaded, problems = load_gold(path)
+        problems += [] if problems else validate(loaded, corpus_dir)[0]
+        if problems:
+            for line in problems:
+                _echo_err(line)
+            raise typer.Exit(1)
+        items += loaded
+    from hoidap.answer.service import AnswerService
+    from hoidap.eval import train
+
+    ws = Workspace(corpus_dir, data_dir, progress=True, log=typer.echo)
+    try:
+        ws.main_index()
+        service = AnswerService(ws.settings)
+        try:
+            examples = train.collect(service, items, progress=True)
+        finally:
+            service.close()
+    finally:
+        ws.close()
+    n_cands = sum(len(e.cands) for e in examples)
+    typer.echo(f"{len(items)} questions, {n_cands} candidate claims ({sum(sum(e.labels) for e in examples)} positive)")
+    typer.echo("out of fold (ranker kind; gate threshold chosen per kind):")
+    models = train.compare(examples, typer.echo)
+    kind = model if model != "auto" else max(models, key=lambda k: models[k]["correct_decisions"])
+    ablations = train.ablation(examples, kind, typer.echo) if ablation else None
+    decision = train.fit_decision(examples, kind)
+    decision.info.update(
+        trained=datetime.now(timezone.utc).isoformat(timespec="seconds"), gold=[str(p) for p in gold],
+        questions=len(items), candidates=n_cands, model_comparison=models,
+        **({"ablation": ablations} if ablations else {}),
+    )
+    out.write_text(json.dumps(decision.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    typer.echo(f"{kind}, threshold {decision.threshold:.4f}; written {out}")

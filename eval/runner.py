@@ -210,6 +210,7 @@ def run_eval(
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load_before = load_average()
     ws = Workspace(corpus, data_dir, progress, log)
+    ws.gold = items
     per_system: dict[str, Any] = {}
     item_results: dict[str, list[dict[str, Any]]] = {}
     try:

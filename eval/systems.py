@@ -6,6 +6,8 @@
 * dense              the embedding model alone: cosine over hoidap's chunks (no province scoping)
 * llamaindex         a plain llama-index pipeline: SimpleDirectoryReader + SentenceSplitter defaults
                      + VectorStoreIndex (in-memory) with the same embedding model, top 10
+* hoidap-rules       hoidap with the older hand-set answer rules instead of the learned decision
+* hoidap-oof         hoidap answering each gold question with a decision fitted without its fold
 * hoidap-sparse      ablation: hoidap with retrieval_mode="sparse" (keyword channel only)
 * hoidap-dense       ablation: hoidap with retrieval_mode="dense" (dense channel only)
 * hoidap-nofold      ablation: keyword vectors built without accent folding (see `no_accent_folding`)
@@ -103,6 +105,7 @@ class Workspace:
         self.ingest_info: dict[str, Any] | None = None
         self.embedded_texts = 0
         self.embed_seconds = 0.0
+        self.gold: list = []  # the run's gold items (the out-of-fold system fits on them)
 
     def variant(self, **overrides: Any):
         return self.settings.model_copy(update=overrides)
@@ -472,6 +475,33 @@ def _mode(mode: str) -> Callable[[Workspace, str | None], Any]:
     return build
 
 
+def _rules(ws: Workspace, url: str | None):
+    ws.main_index()
+    return ServiceSystem("hoidap-rules", ws.variant(answer_decision="rules"))
+
+
+class OutOfFoldSystem(ServiceSystem):
+    """hoidap whose decision, for each question, was fitted (model and threshold) without the
+    question's fold: out-of-fold figures through the whole answering path."""
+
+    def __init__(self, ws: Workspace) -> None:
+        from hoidap.eval import train
+
+        super().__init__("hoidap-oof", ws.settings)
+        examples = train.collect(self.service, ws.gold)
+        kind = self.service.decision.ranker["kind"]  # the kind the shipped file chose
+        self.decisions = train.fold_decisions(examples, kind)
+
+    def ask(self, question: str) -> Reply:
+        self.service.decision = self.decisions[question]
+        return super().ask(question)
+
+
+def _oof(ws: Workspace, url: str | None):
+    ws.main_index()
+    return OutOfFoldSystem(ws)
+
+
 def _nofold(ws: Workspace, url: str | None):
     ws.main_index()  # its vectors are reused: only the keyword side changes
     settings = ws.build_index("nofold", ws.chunks(), no_accent_folding)
@@ -494,6 +524,8 @@ SYSTEMS: dict[str, SystemSpec] = {
             "plain llama-index: SimpleDirectoryReader + SentenceSplitter defaults + VectorStoreIndex, top 10",
             lambda ws, url: LlamaIndexBaseline(ws),
         ),
+        SystemSpec("hoidap-rules", True, "hoidap with the older hand-set answer rules (answer_decision=rules)", _rules),
+        SystemSpec("hoidap-oof", True, "hoidap, each question answered by a decision fitted without its fold", _oof),
         SystemSpec("hoidap-sparse", True, "ablation: keyword channel only (retrieval_mode=sparse)", _mode("sparse")),
         SystemSpec("hoidap-dense", True, "ablation: dense channel only, with hoidap's scoping (retrieval_mode=dense)", _mode("dense")),
         SystemSpec("hoidap-nofold", True, "ablation: keyword terms without accent folding", _nofold),

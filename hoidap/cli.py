@@ -190,10 +190,11 @@ def bot(
 
 def _register_stage_commands() -> None:
     """Commands that live with their stage (evaluation, benchmark, Telegram bot)."""
-    from hoidap.eval.cli import bench_command, eval_command
+    from hoidap.eval.cli import bench_command, eval_command, train_command
 
     app.command("eval")(eval_command)
     app.command("bench")(bench_command)
+    app.command("train")(train_command)
 
 
 _register_stage_commands()

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     min_coverage: float = Field(
         0.4, description="Share of the question's key terms the best passage must hold, else abstain."
     )
+    answer_decision: Literal["learned", "rules"] = Field(
+        "learned", description="learned: the fitted answer/abstain model (answer/decision.json); rules: the older hand-set thresholds."
+    )
+    decision_path: Path | None = Field(None, description="Parameters of the learned decision; unset = the shipped file.")
     max_question_chars: int = 500
     max_answer_claims: int = 6
     conversation_max_turns: int = Field(6, description="Turns of a conversation kept for follow-ups.")

@@ -23,6 +23,10 @@ def assert_grounded(answer):
     for c in answer.citations:
         assert c.quote in c.text
         assert f"{c.quote} [{c.n}]" in answer.answer
+        lead = re.search(r"(?:(?<=: )|(?<=\] ))([^\[\]\n:]*?) — " + re.escape(f"{c.quote} [{c.n}]"), rest)
+        if lead:  # the figures a claim gives, shown first: each stands in the quote
+            assert all(part in c.quote for part in lead.group(1).split(", ")), lead.group(1)
+            rest = rest.replace(lead.group(0), "")
         rest = rest.replace(f"{c.quote} [{c.n}]", "").replace(doc_label(c), "")
     assert not NUMBER.findall(re.sub(r"Theo \d+ văn bản", "", rest)), rest
 

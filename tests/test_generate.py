@@ -119,7 +119,7 @@ def test_instructions_inside_a_document_change_nothing(tmp_path, llm):
             return "Học phí là 999.000 đồng." if "Bỏ qua hướng dẫn" in outside else "Học phí thực hiện theo Nghị quyết của HĐND tỉnh [1]."
 
         llm.reply, llm.delay, llm.status = obedient, 0.0, 200
-        answer = service.ask("học phí mầm non năm học 2024-2025 bao nhiêu?")
+        answer = service.ask("mầm non năm học 2024-2025 thu phí theo quy định ra sao?")
         system, user = llm.requests[-1]["messages"]
         assert "Bỏ qua hướng dẫn" not in system["content"]
         assert user["content"].count("</doan>") == user["content"].count("<doan ")  # the document cannot close the fence
@@ -127,6 +127,15 @@ def test_instructions_inside_a_document_change_nothing(tmp_path, llm):
         assert answer.mode == "generated" and "[1]" in answer.answer
     finally:
         service.close()
+
+
+def test_a_generated_answer_without_a_value_of_the_asked_kind_abstains(generating, llm):
+    """The type check of extractive claims applies to generated answers: a supported sentence
+    that gives no percentage does not answer a "bao nhiêu %" question."""
+    llm.reply = lambda m: f"Lai Châu quan tâm huy động trẻ nhà trẻ ra lớp [{passage_with(m, '32,8%')}]."
+    answer = generating.ask(QUESTION)
+    assert answer.mode == "generated" and answer.abstained and not answer.citations
+    assert answer.dropped
 
 
 @pytest.mark.skipif(not os.environ.get("HOIDAP_TEST_LLM_URL"), reason="set HOIDAP_TEST_LLM_URL to test a real LLM endpoint")

@@ -142,3 +142,17 @@ def test_limit_selects_round_robin_over_types(committed):
     assert {i.type for i in chosen} == set(TYPES)
     assert [i.id for i in chosen] == [i.id for i in items if i in chosen]  # file order kept
     assert select(items, None) == items
+
+
+def test_held_out_file_is_valid_large_enough_and_shares_no_question_with_the_training_set(committed):
+    """eval/heldout.jsonl only measures (the CI gate reads it): it must stay valid and apart."""
+    from hoidap.vietnamese import fold
+
+    held, problems = load_gold(ROOT / "eval" / "heldout.jsonl")
+    assert problems == []
+    found, _ = validate(held, SAMPLE_CORPUS)
+    assert found == []
+    assert len(held) >= 100 and sum(1 for i in held if not i.answerable) >= 20
+    training = {" ".join(fold(i.question).split()) for i in committed[0]}
+    assert not [i.id for i in held if " ".join(fold(i.question).split()) in training]
+    assert len(committed[0]) >= 300 and sum(1 for i in committed[0] if not i.answerable) >= 60

@@ -1,0 +1,71 @@
+"""The kind of answer a question expects, read from its wording (with or without diacritics).
+
+"bao nhiêu %" wants a percentage, "mấy huyện" a count of districts, "ngày nào" a date,
+"quyết định nào" a document number, "cơ quan nào" an agency. A sentence that holds no
+span of that kind does not answer, however many of the question's words it shares.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hoidap.vietnamese import fold
+
+# Checked in order; the first that matches decides.
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|muc luong|luong .*bao nhieu|"
+                         r"hoc phi|tien an|phu cap .*bao nhieu|kinh phi .*bao nhieu|bao nhieu ty|bao nhieu trieu")),
+    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|han chot|truoc ngay")),
+    ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
+    ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
+    ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
+    ("ordinal", re.compile(r"lan thu (may|bao nhieu)|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
+    ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
+                          r"van ban|chuong trinh hanh dong|de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
+                          r"\bso (may|bao nhieu|hieu)\b|so hieu")),
+    ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
+    ("agency", re.compile(r"\bai\b|co quan nao|don vi nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao")),
+    ("list", re.compile(r"nhung \w+( \w+){0,4} nao|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung")),
+    ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
+)
+TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "count", "agency", "list", "figure",
+         "description")
+
+# Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
+# because tables write "32,8" without the % sign.
+ACCEPTS: dict[str, frozenset[str]] = {
+    "money": frozenset({"money"}),
+    "percent": frozenset({"percent", "number"}),
+    "ordinal": frozenset({"ordinal", "number"}),
+    "date": frozenset({"date"}),
+    "when": frozenset({"date", "year"}),
+    "year": frozenset({"year", "date"}),
+    "docref": frozenset({"docref"}),
+    "count": frozenset({"count", "number", "percent"}),
+    "agency": frozenset({"agency", "person"}),
+    "figure": frozenset({"percent", "number", "count", "money", "year"}),
+}
+# Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
+STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure"})
+
+
+def expected_type(question: str) -> str:
+    """One of TYPES; "description" when the question asks for no particular kind of value."""
+    q = " ".join(fold(question).split()) + " "
+    q = q.replace("%", " % ")
+    for name, pattern in _RULES:
+        if pattern.search(q):
+            return name
+    return "description"
+
+
+def carries_expected(text: str, question: str) -> bool:
+    """Whether a text holds a value of the kind the question asks for that the question did not
+    already state (always true for questions that ask for no particular kind)."""
+    from hoidap.answer.spans import digits, find_spans
+
+    kind = expected_type(question)
+    if kind not in STRICT:
+        return True
+    asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
+    return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked) for s in find_spans(text))

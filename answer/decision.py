@@ -1,0 +1,140 @@
+"""The learned answer/abstain decision, scored with plain Python from a reviewed parameters file.
+
+`hoidap train` fits two models on gold questions (scikit-learn, at training time only) and writes
+answer/decision.json: a ranker over candidate windows (standardised logistic regression or a
+small gradient-boosted tree ensemble, chosen by out-of-fold figures), a logistic gate over
+question-level features of the ranked candidates, the gate threshold chosen on out-of-fold
+predictions for a stated abstention precision, and the figures it was chosen on. Serving reads
+the file once and never imports scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hoidap.answer.features import Candidate, QuestionView, is_usable
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
+
+
+class DecisionFileError(ValueError):
+    """The parameters file is missing, unreadable or does not fit the feature set."""
+
+
+GATE_FEATURES = (
+    "best", "second", "best_cov", "best_cov_paraphrase", "best_cov_folded", "best_anchor", "best_type_exact",
+    "best_span_near", "best_rank", "best_score_rel", "max_cov_passage", "strict", "rare_topic", "usable",
+)
+
+
+@dataclass
+class Decision:
+    """Two small models: a ranker (which window states the answer) and a gate (does the best
+    window answer at all), and the gate threshold below which the service abstains."""
+
+    features: tuple[str, ...]
+    ranker: dict[str, Any]
+    gate: dict[str, Any]
+    threshold: float
+    claim_ratio: float = 0.5  # a claim scores at least this share of the best one...
+    claim_ratio_all_plans: float = 0.15  # ...or this share when no province is named: one line per plan
+    info: dict[str, Any] | None = None
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> "Decision":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls.from_dict(data)
+        except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DecisionFileError(f"cannot read answer decision parameters {path}: {exc}") from exc
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Decision":
+        return cls(tuple(data["features"]), data["ranker"], data["gate"], float(data["threshold"]),
+                   float(data.get("claim_ratio", 0.5)), float(data.get("claim_ratio_all_plans", 0.15)), data)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.info or {})
+        out.update(features=list(self.features), threshold=self.threshold, claim_ratio=self.claim_ratio,
+                   claim_ratio_all_plans=self.claim_ratio_all_plans, gate=self.gate, ranker=self.ranker)
+        return out
+
+    def score(self, view: QuestionView, cands: list[Candidate]) -> list[tuple[float, Candidate]]:
+        """Candidates with the ranker's probability, best first; a candidate failing the type check scores 0."""
+        scored = [(probability(self.ranker, c.vector(self.features)) if is_usable(view, c) else 0.0, c) for c in cands]
+        return sorted(scored, key=lambda pc: -pc[0])
+
+    def answerable(self, view: QuestionView, scored: list[tuple[float, Candidate]]) -> float:
+        """The gate's probability that the best candidate answers the question."""
+        usable = [(p, c) for p, c in scored if is_usable(view, c)]
+        if not usable:
+            return 0.0
+        return probability(self.gate, gate_vector(view, usable))
+
+    def choose(self, view: QuestionView, cands: list[Candidate], max_claims: int, all_plans: bool = False) -> list[Candidate]:
+        """The claims to answer with — the best window per passage, near the best one, at most two
+        per document; with all_plans (no province named) the best of each plan down to a lower
+        bar — or none (abstain) when the gate's probability misses the threshold."""
+        scored = self.score(view, cands)
+        if self.answerable(view, scored) < self.threshold:
+            return []
+        bar = (self.claim_ratio_all_plans if all_plans else self.claim_ratio) * scored[0][0]
+        chosen: list[Candidate] = []
+        per_doc: dict[str, int] = {}
+        seen: set[str] = set()
+        for p, cand in scored:
+            if p < bar or p <= 0 or len(chosen) >= max_claims:
+                break
+            chunk, doc = cand.hit.chunk.id, cand.hit.chunk.source
+            if chunk in seen or per_doc.get(doc, 0) >= 2:
+                continue
+            if doc in per_doc and p < self.claim_ratio * scored[0][0]:
+                continue  # below the usual bar only as a plan's first line
+            seen.add(chunk)
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+            chosen.append(cand)
+        return chosen
+
+
+def gate_vector(view: QuestionView, usable: list[tuple[float, Candidate]]) -> list[float]:
+    """Question-level features from the ranked usable candidates (best first), in GATE_FEATURES order."""
+    p1, best = usable[0]
+    p2 = next((p for p, c in usable[1:] if c.hit.chunk.id != best.hit.chunk.id), 0.0)
+    f = best.features
+    return [
+        _logit(p1), _logit(p2), f["cov"], f["cov_paraphrase"], f["cov_folded"], f["anchor"], f["type_exact"],
+        f["span_near"], f["inv_rank"], f["score_rel"], max(c.features["cov_passage"] for _, c in usable),
+        f["strict"], f["rare_topic"], math.log1p(len(usable)),
+    ]
+
+
+def probability(model: dict[str, Any], vector: list[float]) -> float:
+    """A fitted model's probability for one feature vector (standardised logistic or boosted trees)."""
+    kind = model["kind"]
+    if kind == "logistic":
+        z = model["intercept"] + sum(
+            w * (x - m) / s for w, x, m, s in zip(model["coef"], vector, model["mean"], model["scale"])
+        )
+    elif kind == "boosting":
+        z = model["init"] + model["learning_rate"] * sum(_tree(t, vector) for t in model["trees"])
+    else:
+        raise DecisionFileError(f"unknown model kind {kind!r}")
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _tree(tree: dict[str, list], x: list[float]) -> float:
+    """One regression tree in sklearn's array layout (left/right child -1 at a leaf)."""
+    node = 0
+    left, right, feat, thr, value = tree["left"], tree["right"], tree["feature"], tree["threshold"], tree["value"]
+    while left[node] != -1:
+        node = left[node] if x[feat[node]] <= thr[node] else right[node]
+    return value[node]

@@ -1,0 +1,202 @@
+"""Candidate claims and the features the learned decision scores them by.
+
+A candidate is a short window of a retrieved passage (a sentence, or a run of its clauses
+of at most CLAIM_CHARS characters) — the text an answer would quote. Its features say how
+well it matches the question (several ways), where its passage ranked, and whether it holds
+a value of the kind the question asks for that the question did not already state.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from hoidap.answer.answer_types import ACCEPTS, STRICT, expected_type
+from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
+from hoidap.answer.paraphrase import rewrite
+from hoidap.answer.spans import Span, digits, find_spans, spans_within
+from hoidap.models import Hit
+from hoidap.vietnamese import fold, has_diacritics, split_sentences, words
+
+CLAIM_CHARS = 250
+_PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
+
+# What the ranker reads. Measured out of fold and left out (no gain): coverage with every term
+# accent-folded ("cov_folded") and the question's rarest word ("anchor", "anchor_passage",
+# "rare_topic"); the gate still reads cov_folded, anchor and rare_topic of the best candidate.
+FEATURES = (
+    "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
+    "inv_rank", "score_rel", "type_match", "type_exact", "new_number", "span_near", "strict", "length",
+)
+
+
+@dataclass
+class Candidate:
+    hit: Hit
+    rank: int
+    quote: str  # verbatim window of hit.chunk.text
+    features: dict[str, float] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)  # new spans of the expected kind, in the quote
+
+    def vector(self, names: tuple[str, ...] = FEATURES) -> list[float]:
+        return [self.features[n] for n in names]
+
+
+@dataclass
+class QuestionView:
+    """What every candidate of one question is compared against (built once per question)."""
+
+    text: str
+    kind: str
+    matcher: Matcher
+    folded: Matcher
+    paraphrased: Matcher
+    question_digits: set[str]
+    paraphrases: bool  # the question uses a phrasing of the synonym table
+
+    @classmethod
+    def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
+        return cls(
+            text=text,
+            kind=expected_type(question),
+            matcher=Matcher(key_terms(text), stats),
+            folded=Matcher(key_terms(fold(text)), stats),
+            paraphrased=Matcher(key_terms(rewrite(text)), stats),
+            paraphrases=rewrite(text) != " ".join(fold_word(w) for w in words(text)),
+            question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
+        )
+
+
+def windows(text: str) -> list[tuple[str, str]]:
+    """(window, its sentence) pairs: sentences up to CLAIM_CHARS whole, longer ones as runs of clauses."""
+    out = []
+    for a, b in split_sentences(text):
+        sentence = text[a:b].strip()
+        if len(sentence) <= CLAIM_CHARS:
+            out.append((sentence, sentence))
+            continue
+        pieces = _pieces(sentence)
+        for i in range(len(pieces)):
+            j, end = i, pieces[i][1]
+            while j + 1 < len(pieces) and pieces[j + 1][1] - pieces[i][0] <= CLAIM_CHARS:
+                j += 1
+                end = pieces[j][1]
+            window = sentence[pieces[i][0] : end].strip(" ;,:")
+            if len(window) > 1:
+                out.append((window, sentence))
+    return list(dict.fromkeys(out))
+
+
+def _pieces(sentence: str) -> list[tuple[int, int]]:
+    """Clause boundaries of a long sentence (";", ":" and "," before a word); a clause longer than
+    CLAIM_CHARS is cut at the last space before the limit."""
+    bounds, start = [], 0
+    for m in _PIECE_END.finditer(sentence):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(sentence)))
+    out = []
+    for a, b in bounds:
+        while b - a > CLAIM_CHARS:
+            cut = sentence.rfind(" ", a, a + CLAIM_CHARS)
+            cut = cut if cut > a else a + CLAIM_CHARS
+            out.append((a, cut))
+            a = cut + 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
+    """Every window of every retrieved passage, with its features."""
+    top = hits[0].score if hits and hits[0].score > 0 else 1.0
+    out = []
+    for rank, hit in enumerate(hits):
+        section = hit.chunk.section
+        passage = f"{section}\n{hit.chunk.text}"
+        heading, whole = grams_of(section), grams_of(passage)
+        per_hit = {
+            "cov_passage": view.matcher.coverage_of(whole),
+            "anchor_passage": float(_has_anchor(view.matcher, whole)),
+            "section_cov": view.matcher.coverage_of(heading),
+            "inv_rank": 1.0 / (1 + rank),
+            "score_rel": max(0.0, hit.score / top),
+        }
+        sentences: dict[str, float] = {}
+        for window, sentence in windows(hit.chunk.text):
+            if sentence not in sentences:
+                sentences[sentence] = view.matcher.coverage_of(heading | grams_of(sentence))
+            f = _features(view, section, heading, window)
+            f.update(per_hit, cov_sentence=sentences[sentence])
+            typed = _typed_features(view, hit.chunk.text, window, f)
+            out.append(Candidate(hit, rank, window, f, typed))
+    return out
+
+
+def _features(view: QuestionView, section: str, heading: Grams, window: str) -> dict[str, float]:
+    own = grams_of(window)
+    grams = heading | own
+    cov = view.matcher.coverage_of(grams)
+    return {
+        "cov": cov,
+        "cov_text": view.matcher.coverage_of(own),
+        "cov_folded": view.folded.coverage_of(grams),
+        "cov_paraphrase": max(cov, view.paraphrased.coverage_of(grams_of(rewrite(section)) | grams_of(rewrite(window))))
+        if view.paraphrases else view.folded.coverage_of(grams),
+        "anchor": float(_has_anchor(view.matcher, grams)),
+        "rare_topic": float(view.matcher.anchor_is_rare_topic),
+        "strict": float(view.kind in STRICT),
+        "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
+    }
+
+
+def _has_anchor(matcher: Matcher, grams: Grams) -> bool:
+    """Matcher.has_anchor on grams already cut (the single words are among them)."""
+    anchor = matcher.anchor
+    return anchor is None or anchor in (grams.accented if has_diacritics(anchor) else grams.folded)
+
+
+def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, float]) -> list[Span]:
+    """The window's new spans of the kind the question asks for (the figures an answer would
+    give); records the type features in f."""
+    at = text.find(window)
+    found = spans_within(text, at, at + len(window)) if at >= 0 else find_spans(window)
+    new = [s for s in found if not digits(s.text) or digits(s.text) not in view.question_digits]
+    accepted = ACCEPTS.get(view.kind, frozenset())
+    typed = [s for s in new if s.kind in accepted]
+    f["type_match"] = float(bool(typed))
+    f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
+    f["new_number"] = float(any(digits(s.text) for s in new))
+    f["span_near"] = _nearness(view.matcher, window, typed)
+    return typed
+
+
+def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:
+    """1 when a typed span stands right next to a word of the question, falling with the distance
+    in words (a figure belongs to the words around it); 0 without a typed span."""
+    if not spans:
+        return 0.0
+    terms = {fold_word(t) for t in matcher.weights if " " not in t}
+    positions = [m.start() for m in re.finditer(r"[^\W_]+", window) if fold_word(m.group().lower()) in terms]
+    if not positions:
+        return 0.0
+    gap = min(_words_between(window, p, s) for s in spans for p in _nearest(positions, s.start))
+    return 1.0 / (1.0 + gap / 4.0)
+
+
+def _nearest(positions: list[int], at: int) -> list[int]:
+    """The closest question word before a span and the closest from its start on: the gap in
+    words only grows farther away, so these two give the smallest one."""
+    i = bisect_left(positions, at)
+    return positions[max(0, i - 1) : i + 1]
+
+
+def _words_between(text: str, pos: int, span: Span) -> int:
+    a, b = (pos, span.start) if pos < span.start else (span.end, pos)
+    return len(words(text[a:b])) if b > a else 0
+
+
+def is_usable(view: QuestionView, cand: Candidate) -> bool:
+    """The hard part of the type check: a figure question needs a new figure of the right kind."""
+    return view.kind not in STRICT or bool(cand.spans)

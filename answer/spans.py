@@ -1,0 +1,94 @@
+"""Typed spans in plan text: the figures, dates, document numbers and agencies an answer is made of.
+
+Plans write numbers the Vietnamese way ("32,8%", "1.200"), dates as "15/9/2024" or
+"ngày 12 tháng 09 năm 2024", document numbers as "1899/QĐ-UBND" or "72-QĐ/TW". A claim
+answers a "how much" question only when it holds a span of the kind asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_UNITS = (
+    "truong|giao vien|huyen|xa|co so|hoc sinh|sinh vien|tre|nguoi|lop|phong|diem|em|chi so|nam|thang|ngay|"
+    "giai|huy chuong|cong trinh|de an|mo hinh|nhom|don vi|can bo|tiet|buoi|hoc vien|thon|ban|khoa|nganh|mon"
+)
+_MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"
+_AGENCY = re.compile(
+    r"\b(?:So|Phong|Bo|Uy ban|UBND|Ban|Van phong|Truong|Tinh uy|Hoi dong|Thu tuong|Chu tich|Pho Chu tich|"
+    r"Giam doc|Pho Giam doc|Cong an|Trung tam|Doan|Hoi|Chinh phu|Cuc|Vu|Ngan hang|Bao|Dai)\b"
+    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?: nhan dan(?: tinh)?)?"
+)
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
+
+# Patterns run on the accent-folded text (same length as the original); earlier kinds win overlaps.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z][A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}/[A-Z]{1,5}\b")),
+    ("date", re.compile(
+        r"\b(?:ngay )?\d{1,2} thang \d{1,2} nam \d{4}\b|(?:\bngay )?\b\d{1,2}/\d{1,2}/\d{4}\b|\bthang \d{1,2}(?:/| nam )\d{4}\b"
+        r"|\bngay \d{1,2}/\d{1,2}\b", re.I)),
+    ("money", re.compile(rf"\b{_NUM} ?(?:{_MONEY_UNITS})\b", re.I)),
+    ("percent", re.compile(rf"(?<![\w/]){_NUM} ?(?:%|phan tram)|\b\d+/\d+\b(?! ?[A-Za-z])", re.I)),
+    ("year", re.compile(r"\b(?:19|20)\d{2}(?: ?- ?(?:19|20)\d{2})?\b")),
+    ("ordinal", re.compile(r"\b(?:lan|muc do|muc|cap|khoa|dot) (?:thu )?(?:[IVXL]+|\d+)\b", re.I)),
+    ("count", re.compile(rf"(?<![\w/]){_NUM} (?:{_UNITS})\b", re.I)),
+    ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
+    ("agency", _AGENCY),
+    ("person", _PERSON),
+)
+KINDS = tuple(kind for kind, _ in PATTERNS)
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def find_spans(text: str) -> list[Span]:
+    """Typed spans of a text in reading order; a character belongs to at most one span."""
+    folded = _fold_same_length(text)
+    taken = [False] * len(text)
+    spans: list[Span] = []
+    for kind, pattern in PATTERNS:
+        for m in pattern.finditer(folded):
+            a, b = m.span()
+            if b > a and not any(taken[a:b]):
+                spans.append(Span(kind, a, b, text[a:b]))
+                taken[a:b] = [True] * (b - a)
+    return sorted(spans, key=lambda s: s.start)
+
+
+@lru_cache(maxsize=4096)
+def _spans_cached(text: str) -> tuple[Span, ...]:
+    return tuple(find_spans(text))
+
+
+def spans_within(text: str, start: int, end: int) -> list[Span]:
+    """find_spans of text[start:end], from one (cached) pass over the whole text: a passage's
+    windows share it, and passages come back question after question."""
+    return [Span(s.kind, s.start - start, s.end - start, s.text) for s in _spans_cached(text)
+            if s.start >= start and s.end <= end]
+
+
+def digits(text: str) -> str:
+    """The digits of a span, to tell a new figure from one the question already states."""
+    return re.sub(r"\D", "", text)
+
+
+def _fold_same_length(text: str) -> str:
+    """Accent-folded text with the original's length, so folded offsets are original offsets."""
+    return "".join(map(_base_letter, text))
+
+
+@lru_cache(maxsize=4096)
+def _base_letter(ch: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    base = base if len(base) == 1 else ch
+    return {"đ": "d", "Đ": "D"}.get(base, base)
