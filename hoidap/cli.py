@@ -157,6 +157,7 @@ def serve(
 
     settings = get_settings()
     _run(lambda: service.store)  # hold the index before announcing this server in its folder
+    _run(lambda: service.stats)  # count the term statistics now, not while the first teacher waits
     app_ = create_app(service, local_token=announce(settings, f"http://{_local(host)}:{port}"))
     if settings.telegram_token:  # the Telegram bot runs in the same process (webhook or long polling)
         from hoidap.bot.webhook import attach
