@@ -30,7 +30,7 @@ def copy_sample_index(service, folder: Path) -> Path:
     The store is closed first so the copy is consistent; it reopens on next use."""
     service.store.close()
     service._store = None
-    shutil.copytree(service.settings.qdrant_path, folder / "qdrant")
+    shutil.copytree(service.settings.index_path, folder / service.settings.index_path.name)
     return folder
 
 
