@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import threading
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from hoidap.eval.metrics import mean, mrr_at_k, ndcg_at_k, percentile, precision
 from hoidap.eval.runner import aggregate, score_item
 from hoidap.eval.systems import Passage, Reply
 from hoidap.cli import app
+from tests.conftest import free_port
 
 GOLD = ROOT / "eval" / "gold.jsonl"
 THRESHOLDS = ROOT / "eval" / "thresholds.json"
@@ -220,12 +220,6 @@ def test_committed_thresholds_name_real_metrics(run):
         assert c.ok
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_url_mode_gives_the_same_answers_as_in_process(run, tmp_path):
     """The API over the index the run built: same retrieved documents, same answers."""
     import uvicorn
@@ -235,7 +229,7 @@ def test_url_mode_gives_the_same_answers_as_in_process(run, tmp_path):
     from hoidap.settings import Settings
 
     service = AnswerService(Settings(data_dir=run["data"], qdrant_url=None))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
