@@ -341,7 +341,7 @@ class AnswerService:
         meta = metadata_claims(fields, hits, self.store, len(query.provinces) > 1)
         if not meta:
             return []
-        if "signer" in fields or not claims:
+        if "signer" in fields or "recipients" in fields or not claims:
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)
