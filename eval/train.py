@@ -37,6 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "expected-type match": ("type_match", "type_exact", "new_number", "strict"),
     "span-to-question-word distance": ("span_near",),
     "window length": ("length",),
+    "missing word, year and number conflicts": ("miss_word", "year_conflict", "number_missing"),
 }
 
 
