@@ -24,11 +24,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"van ban|chuong trinh hanh dong|de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
-    ("agency", re.compile(r"\bai\b|co quan nao|don vi nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao")),
+    ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
+                          r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
+    ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
+    ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,4} nao|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "count", "agency", "list", "figure",
+TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -42,11 +45,14 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "year": frozenset({"year", "date"}),
     "docref": frozenset({"docref"}),
     "count": frozenset({"count", "number", "percent"}),
+    "person": frozenset({"person"}),
+    "place": frozenset({"place"}),
     "agency": frozenset({"agency", "person"}),
     "figure": frozenset({"percent", "number", "count", "money", "year"}),
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
-STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure"})
+STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure", "person",
+                    "place"})
 
 
 def expected_type(question: str) -> str:

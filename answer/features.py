@@ -20,6 +20,7 @@ from hoidap.models import Hit
 from hoidap.vietnamese import fold, has_diacritics, split_sentences, words
 
 CLAIM_CHARS = 250
+SENTENCE_CHARS = 320  # a sentence up to this long stays whole; a clause cut off just before its end joins
 _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 
 # What the ranker reads. Measured out of fold and left out (no gain): coverage with every term
@@ -28,7 +29,11 @@ _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "inv_rank", "score_rel", "type_match", "type_exact", "new_number", "span_near", "strict", "length",
+    "miss_word", "year_conflict", "number_missing",
 )
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})(?!\d)")  # a school year, 2024 - 2025
+_NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
 @dataclass
@@ -54,6 +59,10 @@ class QuestionView:
     paraphrased: Matcher
     question_digits: set[str]
     paraphrases: bool  # the question uses a phrasing of the synonym table
+    years: set[str]  # single years the question names ("năm 2024 … đến 2030")
+    school_years: set[str]  # school years it names ("2025-2026")
+    numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
+    idf_scale: float  # the largest IDF a term can have in this corpus
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -65,6 +74,10 @@ class QuestionView:
             paraphrased=Matcher(key_terms(rewrite(text)), stats),
             paraphrases=rewrite(text) != " ".join(fold_word(w) for w in words(text)),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
+            years=set(_YEAR.findall(_YEARS.sub(" ", text))),
+            school_years={f"{a}-{b}" for a, b in _YEARS.findall(text)},
+            numbers={n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)},
+            idf_scale=stats.idf("\x00") or 1.0,
         )
 
 
@@ -73,7 +86,7 @@ def windows(text: str) -> list[tuple[str, str]]:
     out = []
     for a, b in split_sentences(text):
         sentence = text[a:b].strip()
-        if len(sentence) <= CLAIM_CHARS:
+        if len(sentence) <= SENTENCE_CHARS:
             out.append((sentence, sentence))
             continue
         pieces = _pieces(sentence)
@@ -82,6 +95,8 @@ def windows(text: str) -> list[tuple[str, str]]:
             while j + 1 < len(pieces) and pieces[j + 1][1] - pieces[i][0] <= CLAIM_CHARS:
                 j += 1
                 end = pieces[j][1]
+            if len(sentence) - end <= SENTENCE_CHARS - CLAIM_CHARS:
+                end = len(sentence)
             window = sentence[pieces[i][0] : end].strip(" ;,:")
             if len(window) > 1:
                 out.append((window, sentence))
@@ -118,6 +133,9 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
         heading, whole = grams_of(section), grams_of(passage)
         per_hit = {
             "cov_passage": view.matcher.coverage_of(whole),
+            "miss_word": _missing_word(view, whole),
+            "year_conflict": float(_year_conflict(view, hit, passage)),
+            "number_missing": float(bool(view.numbers - set(_NUMBER.findall(passage)))),
             "anchor_passage": float(_has_anchor(view.matcher, whole)),
             "section_cov": view.matcher.coverage_of(heading),
             "inv_rank": 1.0 / (1 + rank),
@@ -149,6 +167,28 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
     }
+
+
+def _missing_word(view: QuestionView, grams: Grams) -> float:
+    """The IDF of the rarest question word a passage lacks, on a 0..1 scale: a passage without
+    "kiên cố" does not answer a question about "phòng học kiên cố", whatever else it shares."""
+    missing = [w for t, w in view.matcher.weights.items() if " " not in t and not _has_term(t, grams)]
+    return max(missing, default=0.0) / view.idf_scale
+
+
+def _has_term(term: str, grams: Grams) -> bool:
+    return term in (grams.accented if has_diacritics(term) else grams.folded)
+
+
+def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
+    """The question names a school year the passage and its plan never mention, or years none of
+    which they mention: a 2024-2025 plan does not answer for 2025-2026."""
+    meta = hit.chunk.metadata
+    own = f"{passage} {meta.school_year} {meta.date} {meta.title}"
+    school_years = {f"{a}-{b}" for a, b in _YEARS.findall(own)}
+    if view.school_years and not view.school_years & school_years:
+        return True
+    return bool(view.years) and not view.years & set(_YEAR.findall(own))
 
 
 def _has_anchor(matcher: Matcher, grams: Grams) -> bool:

@@ -1,4 +1,4 @@
-"""Questions about a plan itself (who signed it, its number, its date, its school year),
+"""Questions about a plan itself (who signed it, its number, its date, its school year, who it is sent to),
 answered from the metadata read at ingestion and cited to the paragraph it came from."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay"),
     "issuer": re.compile(r"(co quan|don vi) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
+    "recipients": re.compile(r"\bgui (toi|den|cho|ve)\b|\bnoi nhan\b|\bgui nhung\b|\bgui di\b"),
 }
 
 

@@ -51,6 +51,16 @@ def _pieces(text: str, size: int = 48) -> Iterator[str]:
         start = end
 
 
+def _interleave(rankings: list[list[Hit]], limit: int) -> list[Hit]:
+    """First of each ranking, then second of each...; each passage once."""
+    out: dict[str, Hit] = {}
+    for rank in range(max(map(len, rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking):
+                out.setdefault(ranking[rank].chunk.id, ranking[rank])
+    return list(out.values())[:limit]
+
+
 def _claim(view: QuestionView, cand: Candidate) -> Claim:
     """A candidate as a claim; for a figure question its figures lead the line."""
     lead = ", ".join(dict.fromkeys(s.text for s in cand.spans[:2])) if view.kind in STRICT else ""
@@ -192,9 +202,15 @@ class AnswerService:
         return query
 
     def retrieve(self, query: Query, top_k: int | None = None) -> list[Hit]:
+        """The passages that best match; a question naming several provinces gets each province's
+        best passages in turn, so one plan's many matches do not crowd out the other's."""
         mode = self.settings.retrieval_mode
         dense = None if mode == "sparse" else self.embedding.get_query_embedding(query.text)
-        return self.store.search(query.text, dense, top_k or self.settings.top_k, query.provinces or None, mode)
+        limit = top_k or self.settings.top_k
+        if len(query.provinces) < 2:
+            return self.store.search(query.text, dense, limit, query.provinces or None, mode)
+        rankings = [self.store.search(query.text, dense, limit, [p], mode) for p in query.provinces]
+        return _interleave(rankings, limit)
 
     def search(self, text: str, top_k: int | None = None, province: str | None = None) -> list[Hit]:
         return self.retrieve(self.understand(text, province), top_k)
@@ -287,7 +303,7 @@ class AnswerService:
         when it abstains (the best window of each of the first three passages)."""
         view = self.view(query)
         cands = candidates(view, hits)
-        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims, all_plans=not query.provinces)
+        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims, all_plans=not query.provinces or query.compares)
         best: dict[str, Candidate] = {}
         for _, cand in self.decision.score(view, cands):
             best.setdefault(cand.hit.chunk.id, cand)
@@ -325,7 +341,7 @@ class AnswerService:
         meta = metadata_claims(fields, hits, self.store, len(query.provinces) > 1)
         if not meta:
             return []
-        if "signer" in fields or not claims:
+        if "signer" in fields or "recipients" in fields or not claims:
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)

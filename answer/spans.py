@@ -37,6 +37,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ordinal", re.compile(r"\b(?:lan|muc do|muc|cap|khoa|dot) (?:thu )?(?:[IVXL]+|\d+)\b", re.I)),
     ("count", re.compile(rf"(?<![\w/]){_NUM} (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
+    ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),
     ("agency", _AGENCY),
     ("person", _PERSON),
 )

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacritics, nfc
 
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
+# "so sánh", "khác nhau", "bên nào trước", "… như Bắc Ninh không", "… còn Hòa Bình thì sao": one line per plan.
+_COMPARES = re.compile(r"\b(so sanh|so voi|khac nhau|giong|chenh|ben nao|cai nao|tinh nao|nhung ke hoach nao|"
+                       r"ca hai|hai ke hoach|cac tinh|nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
 
 
 @dataclass
@@ -19,6 +22,7 @@ class Query:
     provinces: list[str]
     accented: bool
     wants_number: bool
+    compares: bool = False  # several provinces or plans, or a comparison cue: answer with each plan's line
 
 
 def understand(question: str, known_provinces: set[str]) -> Query:
@@ -34,6 +38,7 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         provinces=provinces,
         accented=has_diacritics(question),
         wants_number=bool(_NUMERIC.search(fold(question) + " ")),
+        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))),
     )
 
 

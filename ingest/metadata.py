@@ -46,6 +46,7 @@ def extract_metadata(paragraphs: list[Paragraph]) -> DocumentMetadata:
     _from_header(body[:12], meta)
     meta.title = _title(texts[:12], meta)
     _signer(body, meta)
+    _recipients(body, meta)
     meta.doc_type = _doc_type(meta.title) or meta.doc_type
     meta.school_year = _school_year(texts, meta.title)
     year_at = next((p.ordinal for p in body if meta.school_year and _mentions_year(p.text, meta.school_year)), None)
@@ -96,6 +97,14 @@ def _signer(body: list[Paragraph], meta: DocumentMetadata) -> None:
                 meta.signer = " ".join(name)
                 meta.evidence["signer"] = p.ordinal
                 return
+
+
+def _recipients(body: list[Paragraph], meta: DocumentMetadata) -> None:
+    """Where the "Nơi nhận:" list (who the plan is sent to) starts, so an answer can cite it."""
+    for p in body:
+        if fold(p.text).startswith("noi nhan"):
+            meta.evidence["recipients"] = p.ordinal
+            return
 
 
 def _title(head: list[str], meta: DocumentMetadata) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from hoidap.answer.answer_types import carries_expected, expected_type
 from hoidap.answer.decision import DEFAULT_PATH, GATE_FEATURES, Decision, probability
-from hoidap.answer.features import CLAIM_CHARS, FEATURES, windows
+from hoidap.answer.features import CLAIM_CHARS, FEATURES, SENTENCE_CHARS, windows
 from hoidap.answer.spans import find_spans
 
 
@@ -31,6 +31,10 @@ from hoidap.answer.spans import find_spans
         ("Lai Châu phối hợp đào tạo những môn nào?", "list"),
         ("mục tiêu chi ngân sách cho giáo dục?", "figure"),
         ("mục tiêu của kế hoạch là gì", "description"),
+        ("giám đốc Sở Giáo dục và Đào tạo Sơn La là ai?", "person"),
+        ("giam doc So GD&DT Bac Ninh ten la gi", "person"),
+        ("Hội khỏe Phù Đổng toàn quốc năm 2024 tổ chức ở đâu", "place"),
+        ("trường phải đạt chứng nhận ISO nào", "description"),  # not "sở nào"
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -62,8 +66,31 @@ def test_windows_are_short_verbatim_pieces_of_the_passage():
             "ngân sách Nhà nước của tỉnh, đồng thời kịp thời điều chỉnh tăng mức chi ngân sách Nhà nước cho giáo dục "
             "và đào tạo phù hợp với tăng trưởng của nền kinh tế; phấn đấu đến năm 2030 tỉ lệ phòng học kiên cố đạt 100%.")
     pieces = windows(text)
-    assert pieces and all(len(w) <= CLAIM_CHARS and w in text for w, _ in pieces)
-    assert any("tối thiểu 20% tổng chi" in w for w, _ in pieces)
+    assert pieces and all(len(w) <= SENTENCE_CHARS and w in text for w, _ in pieces)
+    assert any("tối thiểu 20% tổng chi" in w and len(w) <= CLAIM_CHARS for w, _ in pieces)
+    # a clause cut off just before the sentence's end joins its window instead of being lost
+    assert any(w.endswith("kiên cố đạt 100%.") and "kinh tế" in w for w, _ in pieces)
+
+
+def test_a_question_about_another_school_year_or_a_number_the_passage_lacks_conflicts():
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    meta = DocumentMetadata(province="Lai Châu", school_year="2024 - 2025")
+    text = "Tỷ lệ huy động trẻ mẫu giáo ra lớp năm học 2024 - 2025 đạt 99,85%."
+    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC", [0], 0, len(text), "text", meta)
+    stats = TermStats([text, "Phòng học kiên cố hóa đạt 100%.", "Trường đạt chuẩn quốc gia mức độ 1."])
+
+    def features(question: str) -> dict[str, float]:
+        return candidates(QuestionView.build(question, question, stats), [Hit(chunk, 1.0)])[0].features
+
+    same = features("tỷ lệ huy động trẻ mẫu giáo năm học 2024-2025")
+    assert same["year_conflict"] == 0 and same["number_missing"] == 0 and same["miss_word"] == 0
+    assert features("tỷ lệ huy động trẻ mẫu giáo năm học 2025-2026")["year_conflict"] == 1
+    assert features("tỷ lệ huy động trẻ mẫu giáo năm 2024 và đến 2030")["year_conflict"] == 0  # one of the years is enough
+    assert features("tỷ lệ trẻ mẫu giáo mức độ 2")["number_missing"] == 1
+    assert features("tỷ lệ phòng học kiên cố")["miss_word"] > 0.3  # "kiên cố" is not in the passage
 
 
 def _toy(seed: int = 0):
@@ -95,6 +122,16 @@ def test_exported_models_score_like_scikit_learn(kind):
         expected = ref.predict_proba(X)[:, 1]
     got = [probability(model, row) for row in X.tolist()]
     assert max(abs(a - b) for a, b in zip(got, expected)) < 1e-4
+
+
+def test_threshold_maximises_correct_decisions_by_default():
+    from hoidap.eval.train import choose_threshold, decision_figures
+
+    rows = [(0.05, False, False), (0.1, False, False), (0.15, True, True), (0.2, False, False),
+            (0.3, False, False), (0.35, True, True), (0.4, False, False)] + [(0.6 + i / 100, True, True) for i in range(30)]
+    t = choose_threshold(rows)
+    best = max(decision_figures(rows, s)["correct_decisions"] for s, _, _ in rows)
+    assert decision_figures(rows, t)["correct_decisions"] == best > decision_figures(rows, 0.0)["correct_decisions"]
 
 
 def test_threshold_meets_the_stated_abstention_precision():
@@ -148,6 +185,24 @@ def test_claims_are_short_figures_first_one_line_per_plan(sample_service):
     for c in answer.citations:
         assert len(c.quote) <= CLAIM_CHARS and c.quote in c.text and len(c.text) > len(c.quote) or c.quote == c.text
     assert "20%" in answer.answer
+
+
+def test_a_comparison_of_two_provinces_answers_with_a_line_for_each(sample_service):
+    answer = sample_service.ask("so sánh mục tiêu chi ngân sách cho giáo dục của Sơn La và Bắc Ninh")
+    assert not answer.abstained, answer.answer
+    assert {c.province for c in answer.citations} >= {"Sơn La", "Bắc Ninh"}
+    assert "20%" in answer.answer
+
+
+def test_who_a_plan_is_sent_to_is_answered_from_its_recipients_list(sample_service):
+    answer = sample_service.ask("kế hoạch 3707 của Lai Châu gửi tới những nơi nào")
+    assert not answer.abstained, answer.answer
+    assert any(c.quote.startswith("Nơi nhận") and "Bộ GD&ĐT" in c.quote for c in answer.citations)
+
+
+def test_a_person_question_is_not_answered_with_an_agency(sample_service):
+    answer = sample_service.ask("giám đốc Sở Giáo dục và Đào tạo Sơn La tên là gì")
+    assert answer.abstained, answer.answer
 
 
 def test_the_older_rules_stay_reachable(sample_service):

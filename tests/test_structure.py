@@ -37,6 +37,14 @@ def test_metadata_is_read_from_the_text(name, province, number, date, issuer, si
     assert meta.title
 
 
+def test_the_recipients_list_is_found_in_every_sample_plan_that_has_one():
+    for name in (LAI_CHAU, HOA_BINH_285, BAC_NINH, HOA_BINH_2024):
+        doc = parse_document(SAMPLE[name])
+        at = doc.metadata.evidence["recipients"]
+        assert next(p for p in doc.paragraphs if p.ordinal == at).text.startswith("Nơi nhận"), name
+    assert "recipients" not in parse_document(SAMPLE[SON_LA]).metadata.evidence  # the Sơn La file has no such list
+
+
 def test_titles_are_sentence_cased():
     assert parse_document(SAMPLE[LAI_CHAU]).metadata.title == (
         "Kế hoạch triển khai nhiệm vụ, giải pháp trọng tâm năm học 2024 - 2025 trên địa bàn tỉnh Lai Châu"
