@@ -30,7 +30,11 @@ FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "inv_rank", "score_rel", "type_match", "type_exact", "new_number", "span_near", "strict", "length",
     "miss_word", "year_conflict", "number_missing",
+    "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap",
 )
+# Features also given as the gap to the best candidate of the same question: a linear ranker
+# then compares windows with each other, not with windows of other questions.
+_RELATIVE = ("cov", "cov_text", "cov_paraphrase", "span_near")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})(?!\d)")  # a school year, 2024 - 2025
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
@@ -149,7 +153,17 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             f.update(per_hit, cov_sentence=sentences[sentence])
             typed = _typed_features(view, hit.chunk.text, window, f)
             out.append(Candidate(hit, rank, window, f, typed))
+    _add_gaps(view, out)
     return out
+
+
+def _add_gaps(view: QuestionView, cands: list[Candidate]) -> None:
+    """Each relative feature minus its best value among the usable candidates (0 for the best)."""
+    usable = [c for c in cands if is_usable(view, c)] or cands
+    for name in _RELATIVE:
+        top = max((c.features[name] for c in usable), default=0.0)
+        for c in cands:
+            c.features[f"{name}_gap"] = c.features[name] - top
 
 
 def _features(view: QuestionView, section: str, heading: Grams, window: str) -> dict[str, float]:
