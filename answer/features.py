@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from hoidap.answer.answer_types import ACCEPTS, STRICT, expected_type
+from hoidap.answer.answer_types import ACCEPTS, STRICT, asked_unit, expected_type, unit_fits
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import Span, digits, find_spans, spans_within
@@ -67,6 +67,7 @@ class QuestionView:
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
     idf_scale: float  # the largest IDF a term can have in this corpus
+    unit: str = ""  # the unit a count question names ("truong")
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -82,6 +83,7 @@ class QuestionView:
             school_years={f"{a}-{b}" for a, b in _YEARS.findall(text)},
             numbers={n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)},
             idf_scale=stats.idf("\x00") or 1.0,
+            unit=asked_unit(question),
         )
 
 
@@ -218,7 +220,8 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     found = spans_within(text, at, at + len(window)) if at >= 0 else find_spans(window)
     new = [s for s in found if not digits(s.text) or digits(s.text) not in view.question_digits]
     accepted = ACCEPTS.get(view.kind, frozenset())
-    typed = [s for s in new if s.kind in accepted]
+    unit = view.unit if view.kind == "count" else ""
+    typed = [s for s in new if s.kind in accepted and unit_fits(s.kind, s.text, unit, window)]
     f["type_match"] = float(bool(typed))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["new_number"] = float(any(digits(s.text) for s in new))
