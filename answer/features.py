@@ -81,7 +81,7 @@ class QuestionView:
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
             years=set(_YEAR.findall(_YEARS.sub(" ", text))),
             school_years={f"{a}-{b}" for a, b in _YEARS.findall(text)},
-            numbers={n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)},
+            numbers=_qualifying_numbers(text),
             idf_scale=stats.idf("\x00") or 1.0,
             unit=asked_unit(question),
         )
@@ -183,6 +183,23 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
     }
+
+
+_REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ket luan|thong tu|cong van|chuong trinh"
+                        r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:so\s+)?$")
+
+
+def _qualifying_numbers(text: str) -> set[str]:
+    """Numbers that narrow what the question asks ("mức độ 2", "trẻ 4 tuổi", "lớp 10") — not years,
+    document numbers ("KH 285", "chỉ thị 36") or durations ("5 năm")."""
+    folded = fold(text)
+    out = set()
+    for m in _NUMBER.finditer(folded):
+        n = m.group()
+        if _YEAR.fullmatch(n) or _REFERENCE.search(folded[: m.start()]) or folded[m.end():].lstrip().startswith("nam"):
+            continue
+        out.add(n)
+    return out
 
 
 def _missing_word(view: QuestionView, grams: Grams) -> float:
