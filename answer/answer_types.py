@@ -51,8 +51,36 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "figure": frozenset({"percent", "number", "count", "money", "year"}),
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
-STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure", "person",
-                    "place"})
+# "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
+STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure", "person"})
+
+
+_ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
+
+
+def asked_unit(question: str) -> str:
+    """The unit a count question names ("bao nhiêu trường" -> "truong", "mấy huyện" -> "huyen"); ""
+    when it names none. A count of another unit ("2 buổi" for "bao nhiêu điểm trường") does not answer."""
+    from hoidap.answer.spans import COUNT_UNITS
+
+    m = _ASKED_UNIT.search(" ".join(fold(question).split()))
+    if not m:
+        return ""
+    words = m.group(1).split()
+    for unit in (" ".join(words[:2]), words[0]):
+        if unit in COUNT_UNITS:
+            return unit
+    return ""
+
+
+def unit_fits(span_kind: str, span_text: str, unit: str, window: str) -> bool:
+    """Whether a span can be the count of `unit`: a count in that unit, or a bare number (tables
+    write "45") in a window that names the unit; never a percentage."""
+    if not unit:
+        return True
+    if span_kind == "count":
+        return fold(span_text).split(" ", 1)[-1].startswith(unit)
+    return span_kind == "number" and unit in fold(window)
 
 
 def expected_type(question: str) -> str:
@@ -74,4 +102,6 @@ def carries_expected(text: str, question: str) -> bool:
     if kind not in STRICT:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
-    return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked) for s in find_spans(text))
+    unit = asked_unit(question) if kind == "count" else ""
+    return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked)
+               and unit_fits(s.kind, s.text, unit, text) for s in find_spans(text))

@@ -44,7 +44,9 @@ def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_p
     return claims
 
 
-_DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|qd)\b|ban hanh|\bky\b")
+# "ký" (signed), but not "kỳ thi", "học kỳ", "kỳ họp", "kỷ niệm" — the same letters once accents are gone.
+_DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|qd)\b|ban hanh|"
+                       r"(?<!hoc )\bky\b(?! (thi|hop|niem|nang|luat|cuong|thuat|nghi|i|ii)\b)")
 
 
 def names_a_document(question: str) -> bool:

@@ -17,6 +17,7 @@ _UNITS = (
     "truong|giao vien|huyen|xa|co so|hoc sinh|sinh vien|tre|nguoi|lop|phong|diem|em|chi so|nam|thang|ngay|"
     "giai|huy chuong|cong trinh|de an|mo hinh|nhom|don vi|can bo|tiet|buoi|hoc vien|thon|ban|khoa|nganh|mon"
 )
+COUNT_UNITS = frozenset(_UNITS.split("|")) | {"diem truong", "truong hoc", "hoc sinh", "giao vien"}
 _MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"
 _AGENCY = re.compile(
     r"\b(?:So|Phong|Bo|Uy ban|UBND|Ban|Van phong|Truong|Tinh uy|Hoi dong|Thu tuong|Chu tich|Pho Chu tich|"

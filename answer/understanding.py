@@ -38,8 +38,15 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         provinces=provinces,
         accented=has_diacritics(question),
         wants_number=bool(_NUMERIC.search(fold(question) + " ")),
-        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))),
+        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))) or len(_years(question)) > 1,
     )
+
+
+def _years(question: str) -> set[str]:
+    """Years named on their own ("năm 2024 ... đến 2030": two targets to set side by side), not
+    the two halves of a school year ("2024-2025")."""
+    single = re.sub(r"(?<!\d)(?:19|20)\d{2} ?[-–] ?(?:19|20)\d{2}(?!\d)", " ", question)
+    return set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", single))
 
 
 def _remove_name(text: str, name: str) -> str:
