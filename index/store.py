@@ -32,6 +32,9 @@ def to_payload(chunk: Chunk) -> dict:
     return payload
 
 
+_TIE_MARGIN = 5
+
+
 def chunk_from_payload(payload: dict) -> Chunk:
     """The chunk back from its payload (the inverse of to_payload)."""
     if "_node_content" in payload and "text" not in payload:
@@ -156,8 +159,13 @@ class ChunkStore:
         provinces: list[str] | None = None,
         mode: str = "hybrid",
     ) -> list[Hit]:
-        """Hybrid search: keyword and dense rankings fused by weighted RRF inside the engine."""
+        """Hybrid search: keyword and dense rankings fused by weighted RRF inside the engine.
+
+        Fused scores tie often (1/(k+rank) sums), and the engine orders ties differently from one
+        process to the next; ties are broken by chunk id, over a few extra results, so the same
+        question always gets the same passages (and `hoidap train` refits the same decision)."""
         where = {"province": list(provinces)} if provinces else None
         weights = (self.settings.sparse_weight, self.settings.dense_weight)
-        found = self.engine.query(sparse.query_vector(text), dense, where, limit, mode, weights)
-        return [Hit(chunk_from_payload(payload), score) for payload, score in found]
+        found = self.engine.query(sparse.query_vector(text), dense, where, limit + _TIE_MARGIN, mode, weights)
+        hits = [Hit(chunk_from_payload(payload), score) for payload, score in found]
+        return sorted(hits, key=lambda h: (-round(h.score, 9), h.chunk.id))[:limit]
