@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from hoidap.answer.answer_types import ACCEPTS, STRICT, asked_unit, expected_type, unit_fits
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
-from hoidap.answer.spans import Span, digits, find_spans, spans_within
+from hoidap.answer.spans import Span, digits, find_spans, named_years, spans_within
 from hoidap.models import Hit
 from hoidap.vietnamese import fold, has_diacritics, split_sentences, words
 
@@ -38,7 +38,6 @@ FEATURES = (
 # then compares windows with each other, not with windows of other questions.
 _RELATIVE = ("cov", "cov_text", "cov_paraphrase", "span_near")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_YEARS = re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})(?!\d)")  # a school year, 2024 - 2025
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
@@ -81,8 +80,8 @@ class QuestionView:
             paraphrased=Matcher(key_terms(rewrite(text)), stats),
             paraphrases=rewrite(text) != " ".join(fold_word(w) for w in words(text)),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
-            years=set(_YEAR.findall(_YEARS.sub(" ", text))),
-            school_years={f"{a}-{b}" for a, b in _YEARS.findall(text)},
+            years=named_years(text)[0],
+            school_years=named_years(text)[1],
             numbers=_qualifying_numbers(text),
             idf_scale=stats.idf("\x00") or 1.0,
             unit=asked_unit(question),
@@ -220,16 +219,15 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
     own = f"{passage} {meta.school_year} {meta.date} {meta.title}"
-    school_years = {f"{a}-{b}" for a, b in _YEARS.findall(own)}
+    years, school_years = named_years(own)
     if view.school_years and not view.school_years & school_years:
         return True
-    return bool(view.years) and not view.years & set(_YEAR.findall(own))
+    return bool(view.years) and not view.years & (years | {y for sy in school_years for y in sy.split("-")})
 
 
 def _has_anchor(matcher: Matcher, grams: Grams) -> bool:
     """Matcher.has_anchor on grams already cut (the single words are among them)."""
-    anchor = matcher.anchor
-    return anchor is None or anchor in (grams.accented if has_diacritics(anchor) else grams.folded)
+    return matcher.anchor is None or _has_term(matcher.anchor, grams)
 
 
 def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, float]) -> list[Span]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hoidap.answer.spans import named_years
 from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacritics, nfc
 
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
@@ -38,15 +39,9 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         provinces=provinces,
         accented=has_diacritics(question),
         wants_number=bool(_NUMERIC.search(fold(question) + " ")),
-        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))) or len(_years(question)) > 1,
+        # two years named on their own ("năm 2024 ... đến 2030"): two targets to set side by side
+        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))) or len(named_years(question)[0]) > 1,
     )
-
-
-def _years(question: str) -> set[str]:
-    """Years named on their own ("năm 2024 ... đến 2030": two targets to set side by side), not
-    the two halves of a school year ("2024-2025")."""
-    single = re.sub(r"(?<!\d)(?:19|20)\d{2} ?[-–] ?(?:19|20)\d{2}(?!\d)", " ", question)
-    return set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", single))
 
 
 def _remove_name(text: str, name: str) -> str:
