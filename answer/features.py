@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from hoidap.answer.answer_types import ACCEPTS, STRICT, asked_unit, expected_type, unit_fits
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
-from hoidap.answer.spans import Span, digits, find_spans, named_years, spans_within
+from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
 from hoidap.models import Hit
 from hoidap.vietnamese import fold, has_diacritics, split_sentences, words
 
@@ -37,7 +37,6 @@ FEATURES = (
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
 _RELATIVE = ("cov", "cov_text", "cov_paraphrase", "span_near")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
@@ -72,6 +71,7 @@ class QuestionView:
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
+        years, school_years = named_years(text)
         return cls(
             text=text,
             kind=expected_type(question),
@@ -80,8 +80,8 @@ class QuestionView:
             paraphrased=Matcher(key_terms(rewrite(text)), stats),
             paraphrases=rewrite(text) != " ".join(fold_word(w) for w in words(text)),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
-            years=named_years(text)[0],
-            school_years=named_years(text)[1],
+            years=years,
+            school_years=school_years,
             numbers=_qualifying_numbers(text),
             idf_scale=stats.idf("\x00") or 1.0,
             unit=asked_unit(question),
@@ -197,7 +197,7 @@ def _qualifying_numbers(text: str) -> set[str]:
     out = set()
     for m in _NUMBER.finditer(folded):
         n = m.group()
-        if _YEAR.fullmatch(n) or _REFERENCE.search(folded[: m.start()]) or folded[m.end():].lstrip().startswith("nam"):
+        if YEAR.fullmatch(n) or _REFERENCE.search(folded[: m.start()]) or folded[m.end():].lstrip().startswith("nam"):
             continue
         out.add(n)
     return out

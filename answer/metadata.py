@@ -20,6 +20,10 @@ INTENTS: dict[str, re.Pattern[str]] = {
 }
 
 
+# Fields only the plan's own paragraphs can answer: they win over any sentence of the body.
+OWN_FIELDS = frozenset({"signer", "recipients"})
+
+
 def metadata_fields(question: str) -> list[str]:
     """Which document fields the question asks for, if it is a question about the document."""
     folded = " ".join(fold(question).split())

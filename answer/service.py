@@ -18,7 +18,7 @@ from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import metadata_claims, metadata_fields, names_a_document
+from hoidap.answer.metadata import OWN_FIELDS, metadata_claims, metadata_fields, names_a_document
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -341,7 +341,7 @@ class AnswerService:
         meta = metadata_claims(fields, hits, self.store, len(query.provinces) > 1)
         if not meta:
             return []
-        if "signer" in fields or "recipients" in fields or not claims:
+        if OWN_FIELDS & set(fields) or not claims:
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)

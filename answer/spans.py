@@ -96,7 +96,7 @@ def _base_letter(ch: str) -> str:
     return {"đ": "d", "Đ": "D"}.get(base, base)
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})(?!\d)")
 
 
@@ -104,4 +104,4 @@ def named_years(text: str) -> tuple[set[str], set[str]]:
     """(years named on their own, school years) of a text: "năm 2024 … đến 2030, năm học 2024 - 2025"
     -> ({"2024", "2030"}, {"2024-2025"}); the halves of a school year are not years on their own."""
     school_years = {f"{a}-{b}" for a, b in _SCHOOL_YEAR.findall(text)}
-    return set(_YEAR.findall(_SCHOOL_YEAR.sub(" ", text))), school_years
+    return set(YEAR.findall(_SCHOOL_YEAR.sub(" ", text))), school_years
