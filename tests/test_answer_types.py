@@ -35,6 +35,13 @@ from hoidap.answer.spans import find_spans
         ("giam doc So GD&DT Bac Ninh ten la gi", "person"),
         ("Hội khỏe Phù Đổng toàn quốc năm 2024 tổ chức ở đâu", "place"),
         ("trường phải đạt chứng nhận ISO nào", "description"),  # not "sở nào"
+        ("Hòa Bình miễn học phí cho những đối tượng nào", "list"),  # "học phí" alone asks no amount
+        ("hướng nghiệp, phân luồng học sinh theo kế hoạch số bao nhiêu", "docref"),  # not "lương ... bao nhiêu"
+        ("tỷ lệ trường đạt chất lượng bao nhiêu", "percent"),
+        ("lương giáo viên mầm non bao nhiêu", "money"),
+        ("lich thi lop 10 lai chau", "date"),
+        ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
+        ("kế hoạch ra tháng mấy", "date"),
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
