@@ -155,6 +155,8 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             f = _features(view, section, heading, window)
             f.update(per_hit, cov_sentence=sentences[sentence])
             typed = _typed_features(view, hit.chunk.text, window, f)
+            if view.kind == "agency":
+                typed = _subject(hit.chunk.text, window, sentence, section, typed) + typed
             out.append(Candidate(hit, rank, window, f, typed))
     _add_gaps(view, out)
     return out
@@ -244,6 +246,27 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     f["new_number"] = float(any(digits(s.text) for s in new))
     f["span_near"] = _nearness(view.matcher, window, typed)
     return typed
+
+
+_SUBJECT_KINDS = ("agency", "person")
+
+
+def _subject(text: str, window: str, sentence: str, section: str, own: list[Span]) -> list[Span]:
+    """Who a window speaks of when it leaves the subject out: the heading it stands under when that
+    heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …"), else the agency
+    or person opening its sentence ("6. Đề nghị Ủy ban MTTQ … phối hợp …, công tác vận động …").
+    The answer shows it first; the features do not count it (measured: no better ranking)."""
+    at, start = text.find(window), text.find(sentence)
+    if any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
+        return []  # the window opens with who acts
+    heading = section.rsplit(" > ", 1)[-1]
+    found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+    if not found and 0 <= start < at:
+        found = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+    return found[:1]
+
+
+_OPENING = 20  # a subject stands at the start of its heading or sentence ("6. Đề nghị Ủy ban …")
 
 
 def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:

@@ -63,7 +63,8 @@ def _interleave(rankings: list[list[Hit]], limit: int) -> list[Hit]:
 
 def _claim(view: QuestionView, cand: Candidate) -> Claim:
     """A candidate as a claim; for a figure question its figures lead the line."""
-    lead = ", ".join(dict.fromkeys(s.text for s in cand.spans[:2])) if view.kind in STRICT else ""
+    shown = cand.spans[:2] if view.kind in STRICT else [s for s in cand.spans[:1] if s.text not in cand.quote]
+    lead = ", ".join(dict.fromkeys(s.text for s in shown))
     return Claim(cand.hit, cand.quote, cand.features["cov"], lead)
 
 

@@ -100,6 +100,25 @@ def test_a_question_about_another_school_year_or_a_number_the_passage_lacks_conf
     assert features("tỷ lệ phòng học kiên cố")["miss_word"] > 0.3  # "kiên cố" is not in the passage
 
 
+def test_a_window_that_leaves_out_who_acts_names_them_from_its_sentence_or_heading():
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    text = ("a) Căn cứ Kế hoạch này và tình hình thực tiễn của tỉnh, tham mưu UBND tỉnh ban hành các văn bản chỉ đạo để "
+            "tổ chức triển khai, thực hiện nhiệm vụ, giải pháp trọng tâm năm học 2024 - 2025, trong đó lưu ý tham mưu các "
+            "giải pháp về bảo đảm đội ngũ giáo viên và cơ sở vật chất, thiết bị dạy học; chủ trì, phối hợp với các sở, ban, ngành, đoàn thể tỉnh và UBND các huyện, thị xã, thành phố chỉ đạo, "
+            "kiểm tra, đôn đốc các cơ sở giáo dục trên địa bàn thực hiện tốt nhiệm vụ năm học 2024 - 2025.")
+    chunk = Chunk("c1", "d1", "bn.txt", 0, text, "IV. TỔ CHỨC THỰC HIỆN > 1. Sở Giáo dục và Đào tạo", [0], 0, len(text),
+                  "text", DocumentMetadata(province="Bắc Ninh"))
+    question = "ai chủ trì đôn đốc các cơ sở giáo dục thực hiện nhiệm vụ năm học"
+    view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
+    cand = next(c for c in candidates(view, [Hit(chunk, 1.0)]) if c.quote.startswith("chủ trì"))
+    assert cand.spans[0].text == "Sở Giáo dục và Đào tạo"  # not "UBND", which the sentence names as a partner
+    other = QuestionView.build("nhiệm vụ năm học là gì", "nhiệm vụ năm học là gì", TermStats([text]))
+    assert candidates(other, [Hit(chunk, 1.0)])[0].spans == []  # only who-questions borrow a subject
+
+
 def _toy(seed: int = 0):
     import numpy as np
 
