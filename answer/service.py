@@ -19,6 +19,7 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import OWN_FIELDS, metadata_claims, metadata_fields, names_a_document
+from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -283,6 +284,10 @@ class AnswerService:
             names = ", ".join(unknown)
             return [], abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
         hits = self.retrieve(query)
+        level = asked_level(query.question)
+        plans = self._outlines(query, hits, level) if level else []
+        if plans:
+            return hits, outline_answer(query, plans, level)
         matcher = Matcher(key_terms(query.text), self.stats)
         if self.settings.answer_decision == "rules":
             claims = select_claims(hits, matcher, query, self.settings.min_coverage, self.settings.max_answer_claims)
@@ -347,6 +352,16 @@ class AnswerService:
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)
         return meta if mine >= best - 0.1 else []
+
+    def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
+        """The outline of the plan the question is about: the best-matching plan of each province
+        it names, or the best-matching plan overall."""
+        firsts: dict[str, Hit] = {}
+        for hit in hits:
+            key = hit.chunk.metadata.province if len(query.provinces) > 1 else "_"
+            firsts.setdefault(key, hit)
+        plans = [(hit, outline(self.store.chunks(hit.chunk.source), level)) for hit in firsts.values()]
+        return [(hit, parts) for hit, parts in plans if len(parts) >= 2]
 
     def _unknown_provinces(self, query: Query) -> list[str]:
         """Provinces named in the question that no indexed plan covers."""

@@ -251,3 +251,33 @@ def test_refitting_is_reproducible_and_the_written_file_decides_the_same(sample_
     loaded = Decision.load(path)
     for ex in examples[:10]:
         assert [c.quote for c in loaded.choose(ex.view, ex.cands, 6)] == [c.quote for c in first.choose(ex.view, ex.cands, 6)]
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("ke hoach 2024 cua so gd hoa binh chia lam may muc lon", "parts"),
+        ("bố cục kế hoạch năm học của Bắc Ninh", "parts"),
+        ("kế hoạch Lai Châu có mấy nhiệm vụ giải pháp trọng tâm", "tasks"),
+        ("Sơn La chi cho giảng dạy tối thiểu bao nhiêu phần trăm chi thường xuyên", None),  # "phần trăm"
+        ("trường tiểu học đạt chuẩn quốc gia có mấy mức độ", None),  # "mức độ", not "mục"
+        ("Sơn La có bao nhiêu trường đạt chuẩn", None),
+    ],
+)
+def test_questions_about_how_a_plan_is_organised_are_recognised(question, level):
+    from hoidap.answer.outline import asked_level
+
+    assert asked_level(question) == level
+
+
+def test_a_plans_outline_is_answered_from_its_headings_each_part_cited(sample_service):
+    answer = sample_service.ask("kế hoạch năm học Sơn La có bao nhiêu nhóm nhiệm vụ, giải pháp trọng tâm")
+    assert not answer.abstained and answer.provinces == ["Sơn La"]
+    count = len(answer.citations)
+    assert count >= 5 and f"gồm {count} nhóm" in answer.answer
+    for n, cit in enumerate(answer.citations, 1):
+        heading = cit.section.split(" > ")[1]
+        assert heading.startswith(f"{n}. ") and f"- {heading} [{n}]" in answer.answer
+        assert cit.quote in cit.text
+    parts = sample_service.ask("kế hoạch năm học của Bắc Ninh gồm mấy phần")
+    assert "gồm 3 phần" in parts.answer and "II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM" in parts.answer
