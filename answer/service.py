@@ -18,7 +18,8 @@ from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import OWN_FIELDS, metadata_claims, metadata_fields, names_a_document
+from hoidap.answer.metadata import (OWN_FIELDS, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+                                    question_numbers)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
@@ -78,6 +79,7 @@ class AnswerService:
         self._embedding: BaseEmbedding | None = None
         self._stats: TermStats | None = None
         self._provinces: set[str] | None = None
+        self._plan_numbers: dict[str, str] | None = None
         self._memory: Memory | None = None
         self._generator: Generator | None = None
         self._decision: Decision | None = None
@@ -90,6 +92,7 @@ class AnswerService:
         twin = AnswerService(self.settings.model_copy(update=overrides))
         twin._store, twin._embedding, twin._stats = self.store, self._embedding, self._stats
         twin._provinces, twin._memory, twin._lock = self._provinces, self._memory, self._lock
+        twin._plan_numbers = self._plan_numbers
         twin._owner = False
         return twin
 
@@ -143,6 +146,7 @@ class AnswerService:
         else:
             self._stats = None
         self._provinces = None
+        self._plan_numbers = None
 
     def close(self) -> None:
         """Release the index and memory (a derived service leaves them to its origin)."""
@@ -201,7 +205,17 @@ class AnswerService:
         query = understand(self.validate(question), self.provinces)
         if province and not query.provinces:
             query.provinces = find_provinces(province, self.provinces) or [province]
+        if not query.provinces:  # "kế hoạch 3707 …" names Lai Châu's plan
+            query.provinces = sorted({self.plan_numbers[n] for n in question_numbers(query.question) if n in self.plan_numbers})
         return query
+
+    @property
+    def plan_numbers(self) -> dict[str, str]:
+        """Numbers that name an indexed plan, with its province (cached until the index changes)."""
+        with self._lock:
+            if self._plan_numbers is None:
+                self._plan_numbers = plan_numbers(self.store.documents())
+            return self._plan_numbers
 
     def retrieve(self, query: Query, top_k: int | None = None) -> list[Hit]:
         """The passages that best match; a question naming several provinces gets each province's
