@@ -14,7 +14,8 @@ from hoidap.models import Hit
 INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
     "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
-    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay"),
+    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
+                       r"\b(ky|ban hanh|ra) (truoc|sau)\b"),
     "issuer": re.compile(r"(co quan|don vi) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
     "recipients": re.compile(r"\bgui (toi|den|cho|ve)\b|\bnoi nhan\b|\bgui nhung\b|\bgui di\b"),
@@ -31,12 +32,12 @@ def metadata_fields(question: str) -> list[str]:
     return [name for name, pattern in INTENTS.items() if pattern.search(folded)]
 
 
-def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_province: bool) -> list[Claim]:
-    """For the best-matching document (one per province when several are named), the
-    paragraphs each asked-for field was read from."""
+def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool) -> list[Claim]:
+    """For the best-matching document (each plan among the passages when plans are compared:
+    "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from."""
     docs: dict[str, Hit] = {}
     for hit in hits:
-        key = hit.chunk.metadata.province if per_province else "_"
+        key = hit.chunk.source if per_plan else "_"
         if key not in docs:
             docs[key] = hit
     claims: list[Claim] = []
@@ -52,6 +53,15 @@ def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_p
 # "ký" (signed), but not "kỳ thi", "học kỳ", "kỳ họp", "kỷ niệm" — the same letters once accents are gone.
 _DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|qd)\b|ban hanh|"
                        r"(?<!hoc )\bky\b(?! (thi|hop|niem|nang|luat|cuong|thuat|nghi|i|ii)\b)")
+
+
+_COMPARES_PLANS = re.compile(r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(hai|cac|ca hai) (ke hoach|van ban)\b")
+
+
+def compares_plans(question: str) -> bool:
+    """Whether the question sets the plans themselves side by side ("bên nào ký trước", "hai kế
+    hoạch … do ai ký"), so each plan's own fields answer, not a text they all quote."""
+    return bool(_COMPARES_PLANS.search(" ".join(fold(question).split())))
 
 
 def names_a_document(question: str) -> bool:

@@ -18,7 +18,7 @@ from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import (OWN_FIELDS, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+from hoidap.answer.metadata import (OWN_FIELDS, compares_plans, metadata_claims, metadata_fields, names_a_document, plan_numbers,
                                     question_numbers)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
@@ -358,10 +358,10 @@ class AnswerService:
     def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query) -> list:
         """Metadata paragraphs answer "who signed / which number / what date" when they fit the
         question at least as well as the best passage (the question may be about another text)."""
-        meta = metadata_claims(fields, hits, self.store, len(query.provinces) > 1)
+        meta = metadata_claims(fields, hits, self.store, query.compares)
         if not meta:
             return []
-        if OWN_FIELDS & set(fields) or not claims:
+        if OWN_FIELDS & set(fields) or not claims or compares_plans(query.question):
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)

@@ -106,3 +106,12 @@ def test_ho_chi_minh_thought_is_not_a_province_the_index_lacks(sample_service):
     assert find_provinces("trường học ở TP Hồ Chí Minh") == ["Hồ Chí Minh"]
     answer = sample_service.ask("chỉ thị 05 về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh ra ngày nào")
     assert "Chưa có văn bản nào của Hồ Chí Minh" not in answer.answer
+
+
+def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_service):
+    signers = sample_service.ask("hai kế hoạch giáo dục của Hòa Bình ai ký")
+    assert {c.source[:3] for c in signers.citations} == {"002", "004"}
+    assert "Bùi Thị Kim Tuyến" in signers.answer and "Đinh Thị Hường" in signers.answer
+    dates = sample_service.ask("kế hoạch năm học của Sơn La và Lai Châu, bên nào ban hành trước")
+    assert "12 tháng 09 năm 2024" in dates.answer and "17 tháng 9 năm 2024" in dates.answer
+    assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}
