@@ -42,6 +42,7 @@ from hoidap.answer.spans import find_spans
         ("lich thi lop 10 lai chau", "date"),
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
         ("kế hoạch ra tháng mấy", "date"),
+        ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
