@@ -31,12 +31,13 @@ _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "type_match", "type_exact", "new_number", "span_near", "strict", "length",
-    "miss_word", "year_conflict", "number_missing",
+    "miss_word", "year_conflict", "number_missing", "cov_label",
     "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
 _RELATIVE = ("cov", "cov_text", "cov_paraphrase", "span_near")
+_ROW = " — "  # a table row as indexed: "Tỷ lệ huy động trẻ nhà trẻ — Năm học 2023-2024, chỉ tiêu …: 32,7%"
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
@@ -175,9 +176,10 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     own = grams_of(window)
     grams = heading | own
     cov = view.matcher.coverage_of(grams)
+    cov_text = view.matcher.coverage_of(own)
     return {
         "cov": cov,
-        "cov_text": view.matcher.coverage_of(own),
+        "cov_text": cov_text,
         "cov_folded": view.folded.coverage_of(grams),
         "cov_paraphrase": max(cov, view.paraphrased.coverage_of(grams_of(rewrite(section)) | grams_of(rewrite(window))))
         if view.paraphrases else view.folded.coverage_of(grams),
@@ -185,6 +187,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "rare_topic": float(view.matcher.anchor_is_rare_topic),
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
+        "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
     }
 
 

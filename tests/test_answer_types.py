@@ -120,6 +120,24 @@ def test_a_window_that_leaves_out_who_acts_names_them_from_its_sentence_or_headi
     assert candidates(other, [Hit(chunk, 1.0)])[0].spans == []  # only who-questions borrow a subject
 
 
+def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    rows = ["Tỷ lệ giáo viên THCS đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 95,6%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 96%.",
+            "Tỷ lệ học sinh hoàn thành chương trình tiểu học — Năm học 2023-2024, chỉ tiêu đạt được: 99,2%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,5%."]
+    text = " ".join(rows)
+    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
+                  "table", DocumentMetadata(province="Lai Châu"))
+    question = "tỷ lệ học sinh hoàn thành chương trình tiểu học năm học 2024-2025"
+    view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
+    by_row = {c.quote[:20]: c.features["cov_label"] for c in candidates(view, [Hit(chunk, 1.0)])}
+    assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
+
+
 def _toy(seed: int = 0):
     import numpy as np
 
