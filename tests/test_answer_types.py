@@ -39,6 +39,7 @@ from hoidap.answer.spans import find_spans
         ("hướng nghiệp, phân luồng học sinh theo kế hoạch số bao nhiêu", "docref"),  # not "lương ... bao nhiêu"
         ("tỷ lệ trường đạt chất lượng bao nhiêu", "percent"),
         ("lương giáo viên mầm non bao nhiêu", "money"),
+        ("hoa binh mien hoc phi cho tre may tuoi", "count"),  # an age, not an amount
         ("lich thi lop 10 lai chau", "date"),
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
         ("kế hoạch ra tháng mấy", "date"),
