@@ -13,9 +13,14 @@ from hoidap.vietnamese import fold
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|muc luong|luong .*bao nhieu|"
-                         r"hoc phi|tien an|phu cap .*bao nhieu|kinh phi .*bao nhieu|bao nhieu ty|bao nhieu trieu")),
-    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|han chot|truoc ngay")),
+    # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
+    ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
+    # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")
+    ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|\b(?:muc|tien|bang) luong\b|"
+                         r"\b(?:hoc phi|tien an|phu cap|kinh phi|muc thu|muc ho tro|(?<!so )(?<!chat )(?<!phan )luong)\b.*\b(?:bao nhieu(?! (?:tuoi|lop|nam)\b)|may (?:tien|trieu|nghin|ngan))\b|"
+                         r"bao nhieu ty|bao nhieu trieu")),
+    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|truoc ngay|hom nao|"
+                        r"\b(?:lich|ngay|thoi gian) (?:thi|nghi|khai giang|tuu truong|be giang)\b(?! dua)")),
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),

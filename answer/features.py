@@ -31,12 +31,13 @@ _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "type_match", "type_exact", "new_number", "span_near", "strict", "length",
-    "miss_word", "year_conflict", "number_missing",
+    "miss_word", "year_conflict", "number_missing", "cov_label",
     "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
 _RELATIVE = ("cov", "cov_text", "cov_paraphrase", "span_near")
+_ROW = " — "  # a table row as indexed: "Tỷ lệ huy động trẻ nhà trẻ — Năm học 2023-2024, chỉ tiêu …: 32,7%"
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
@@ -155,6 +156,8 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             f = _features(view, section, heading, window)
             f.update(per_hit, cov_sentence=sentences[sentence])
             typed = _typed_features(view, hit.chunk.text, window, f)
+            if view.kind == "agency":
+                typed = _subject(hit.chunk.text, window, sentence, section, typed) + typed
             out.append(Candidate(hit, rank, window, f, typed))
     _add_gaps(view, out)
     return out
@@ -173,9 +176,10 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     own = grams_of(window)
     grams = heading | own
     cov = view.matcher.coverage_of(grams)
+    cov_text = view.matcher.coverage_of(own)
     return {
         "cov": cov,
-        "cov_text": view.matcher.coverage_of(own),
+        "cov_text": cov_text,
         "cov_folded": view.folded.coverage_of(grams),
         "cov_paraphrase": max(cov, view.paraphrased.coverage_of(grams_of(rewrite(section)) | grams_of(rewrite(window))))
         if view.paraphrases else view.folded.coverage_of(grams),
@@ -183,6 +187,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "rare_topic": float(view.matcher.anchor_is_rare_topic),
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
+        "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
     }
 
 
@@ -244,6 +249,27 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     f["new_number"] = float(any(digits(s.text) for s in new))
     f["span_near"] = _nearness(view.matcher, window, typed)
     return typed
+
+
+_SUBJECT_KINDS = ("agency", "person")
+
+
+def _subject(text: str, window: str, sentence: str, section: str, own: list[Span]) -> list[Span]:
+    """Who a window speaks of when it leaves the subject out: the heading it stands under when that
+    heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …"), else the agency
+    or person opening its sentence ("6. Đề nghị Ủy ban MTTQ … phối hợp …, công tác vận động …").
+    The answer shows it first; the features do not count it (measured: no better ranking)."""
+    at, start = text.find(window), text.find(sentence)
+    if any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
+        return []  # the window opens with who acts
+    heading = section.rsplit(" > ", 1)[-1]
+    found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+    if not found and 0 <= start < at:
+        found = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+    return found[:1]
+
+
+_OPENING = 20  # a subject stands at the start of its heading or sentence ("6. Đề nghị Ủy ban …")
 
 
 def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from hoidap.answer.extractive import Claim
+from hoidap.answer.spans import YEAR
 from hoidap.vietnamese import fold
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
@@ -13,7 +14,8 @@ from hoidap.models import Hit
 INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
     "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
-    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay"),
+    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
+                       r"\b(ky|ban hanh|ra) (truoc|sau)\b"),
     "issuer": re.compile(r"(co quan|don vi) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
     "recipients": re.compile(r"\bgui (toi|den|cho|ve)\b|\bnoi nhan\b|\bgui nhung\b|\bgui di\b"),
@@ -30,12 +32,12 @@ def metadata_fields(question: str) -> list[str]:
     return [name for name, pattern in INTENTS.items() if pattern.search(folded)]
 
 
-def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_province: bool) -> list[Claim]:
-    """For the best-matching document (one per province when several are named), the
-    paragraphs each asked-for field was read from."""
+def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool) -> list[Claim]:
+    """For the best-matching document (each plan among the passages when plans are compared:
+    "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from."""
     docs: dict[str, Hit] = {}
     for hit in hits:
-        key = hit.chunk.metadata.province if per_province else "_"
+        key = hit.chunk.source if per_plan else "_"
         if key not in docs:
             docs[key] = hit
     claims: list[Claim] = []
@@ -53,8 +55,37 @@ _DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|q
                        r"(?<!hoc )\bky\b(?! (thi|hop|niem|nang|luat|cuong|thuat|nghi|i|ii)\b)")
 
 
+_COMPARES_PLANS = re.compile(r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(hai|cac|ca hai) (ke hoach|van ban)\b")
+
+
+def compares_plans(question: str) -> bool:
+    """Whether the question sets the plans themselves side by side ("bên nào ký trước", "hai kế
+    hoạch … do ai ký"), so each plan's own fields answer, not a text they all quote."""
+    return bool(_COMPARES_PLANS.search(" ".join(fold(question).split())))
+
+
 def names_a_document(question: str) -> bool:
     """Whether the question is about a text ("kế hoạch ... ký ngày nào"), not an event
     ("thi tuyển sinh vào ngày nào"): only then may a plan's own date or number answer it
     when no sentence does."""
     return bool(_DOCUMENT.search(" ".join(fold(question).split())))
+
+
+_PLAN_NUMBER = re.compile(r"\d{3,}")  # "lớp 10", "kết luận 91" are too short to name a plan by
+
+
+def plan_numbers(documents: list[dict]) -> dict[str, str]:
+    """Numbers that name an indexed plan ("3707" of 3707/KH-UBND, "285" of its title "… Kế hoạch số
+    285-KH/TU …"), each with the province of that plan; a number two provinces share names neither."""
+    seen: dict[str, set[str]] = {}
+    for doc in documents:
+        for n in _PLAN_NUMBER.findall(f"{doc.get('number', '')} {doc.get('title', '')}"):
+            if not YEAR.fullmatch(n):
+                seen.setdefault(n, set()).add(doc.get("province", ""))
+    return {n: next(iter(p)) for n, p in seen.items() if len(p) == 1 and "" not in p}
+
+
+def question_numbers(question: str) -> set[str]:
+    """The numbers a question names, years left out."""
+    return {n for n in re.findall(r"\d+", fold(question)) if not YEAR.fullmatch(n)}
+

@@ -18,7 +18,9 @@ from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import OWN_FIELDS, metadata_claims, metadata_fields, names_a_document
+from hoidap.answer.metadata import (OWN_FIELDS, compares_plans, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+                                    question_numbers)
+from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -63,7 +65,8 @@ def _interleave(rankings: list[list[Hit]], limit: int) -> list[Hit]:
 
 def _claim(view: QuestionView, cand: Candidate) -> Claim:
     """A candidate as a claim; for a figure question its figures lead the line."""
-    lead = ", ".join(dict.fromkeys(s.text for s in cand.spans[:2])) if view.kind in STRICT else ""
+    shown = cand.spans[:2] if view.kind in STRICT else [s for s in cand.spans[:1] if s.text not in cand.quote]
+    lead = ", ".join(dict.fromkeys(s.text for s in shown))
     return Claim(cand.hit, cand.quote, cand.features["cov"], lead)
 
 
@@ -76,6 +79,7 @@ class AnswerService:
         self._embedding: BaseEmbedding | None = None
         self._stats: TermStats | None = None
         self._provinces: set[str] | None = None
+        self._plan_numbers: dict[str, str] | None = None
         self._memory: Memory | None = None
         self._generator: Generator | None = None
         self._decision: Decision | None = None
@@ -88,6 +92,7 @@ class AnswerService:
         twin = AnswerService(self.settings.model_copy(update=overrides))
         twin._store, twin._embedding, twin._stats = self.store, self._embedding, self._stats
         twin._provinces, twin._memory, twin._lock = self._provinces, self._memory, self._lock
+        twin._plan_numbers = self._plan_numbers
         twin._owner = False
         return twin
 
@@ -141,6 +146,7 @@ class AnswerService:
         else:
             self._stats = None
         self._provinces = None
+        self._plan_numbers = None
 
     def close(self) -> None:
         """Release the index and memory (a derived service leaves them to its origin)."""
@@ -199,7 +205,17 @@ class AnswerService:
         query = understand(self.validate(question), self.provinces)
         if province and not query.provinces:
             query.provinces = find_provinces(province, self.provinces) or [province]
+        if not query.provinces:  # "kế hoạch 3707 …" names Lai Châu's plan
+            query.provinces = sorted({self.plan_numbers[n] for n in question_numbers(query.question) if n in self.plan_numbers})
         return query
+
+    @property
+    def plan_numbers(self) -> dict[str, str]:
+        """Numbers that name an indexed plan, with its province (cached until the index changes)."""
+        with self._lock:
+            if self._plan_numbers is None:
+                self._plan_numbers = plan_numbers(self.store.documents())
+            return self._plan_numbers
 
     def retrieve(self, query: Query, top_k: int | None = None) -> list[Hit]:
         """The passages that best match; a question naming several provinces gets each province's
@@ -282,6 +298,10 @@ class AnswerService:
             names = ", ".join(unknown)
             return [], abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
         hits = self.retrieve(query)
+        level = asked_level(query.question)
+        plans = self._outlines(query, hits, level) if level else []
+        if plans:
+            return hits, outline_answer(query, plans, level)
         matcher = Matcher(key_terms(query.text), self.stats)
         if self.settings.answer_decision == "rules":
             claims = select_claims(hits, matcher, query, self.settings.min_coverage, self.settings.max_answer_claims)
@@ -338,14 +358,24 @@ class AnswerService:
     def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query) -> list:
         """Metadata paragraphs answer "who signed / which number / what date" when they fit the
         question at least as well as the best passage (the question may be about another text)."""
-        meta = metadata_claims(fields, hits, self.store, len(query.provinces) > 1)
+        meta = metadata_claims(fields, hits, self.store, query.compares)
         if not meta:
             return []
-        if OWN_FIELDS & set(fields) or not claims:
+        if OWN_FIELDS & set(fields) or not claims or compares_plans(query.question):
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)
         return meta if mine >= best - 0.1 else []
+
+    def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
+        """The outline of the plan the question is about: the best-matching plan of each province
+        it names, or the best-matching plan overall."""
+        firsts: dict[str, Hit] = {}
+        for hit in hits:
+            key = hit.chunk.metadata.province if len(query.provinces) > 1 else "_"
+            firsts.setdefault(key, hit)
+        plans = [(hit, outline(self.store.chunks(hit.chunk.source), level)) for hit in firsts.values()]
+        return [(hit, parts) for hit, parts in plans if len(parts) >= 2]
 
     def _unknown_provinces(self, query: Query) -> list[str]:
         """Provinces named in the question that no indexed plan covers."""

@@ -22,7 +22,7 @@ _MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"
 _AGENCY = re.compile(
     r"\b(?:So|Phong|Bo|Uy ban|UBND|Ban|Van phong|Truong|Tinh uy|Hoi dong|Thu tuong|Chu tich|Pho Chu tich|"
     r"Giam doc|Pho Giam doc|Cong an|Trung tam|Doan|Hoi|Chinh phu|Cuc|Vu|Ngan hang|Bao|Dai)\b"
-    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?: nhan dan(?: tinh)?)?"
+    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?: nhan dan(?: tinh)?| tao| dao| uy)?"
 )
 _PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
 

@@ -108,9 +108,14 @@ def _folded_provinces() -> dict[str, str]:
     return {fold(name): name for name in PROVINCES}
 
 
+# "tư tưởng, đạo đức, phong cách Hồ Chí Minh", "Chủ tịch Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh" name the
+# President or the Youth Union, not the city: plans quote them often.
+_PERSON_HO_CHI_MINH = re.compile(r" (tu tuong|dao duc|phong cach|chu tich|bac|tncs|cong san|doan|guong|loi day) ho chi minh ")
+
+
 def find_provinces(text: str, known: set[str] | None = None) -> list[str]:
     """Province names mentioned in the text, with or without diacritics, canonical spelling."""
-    folded = " " + " ".join(fold(w) for w in words(text)) + " "
+    folded = _PERSON_HO_CHI_MINH.sub(" ", " " + " ".join(fold(w) for w in words(text)) + " ")
     found = []
     for key, name in _folded_provinces().items():
         key_words = " " + " ".join(fold(w) for w in words(key)) + " "

@@ -142,6 +142,11 @@ class ChunkStore:
                 return chunk
         return None
 
+    def chunks(self, source: str) -> list[Chunk]:
+        """A document's chunks in reading order (its outline is read from their sections)."""
+        return sorted((chunk_from_payload(p) for _, p, _ in self.engine.scroll({"source": source}, None)),
+                      key=lambda c: c.ordinal)
+
     def provinces(self) -> set[str]:
         return {p for p in self.engine.facet("province") if p}
 

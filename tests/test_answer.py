@@ -88,3 +88,30 @@ def test_metadata_question_cites_the_signature(sample_service):
 def test_unusable_questions_raise_a_precise_error(sample_service, question):
     with pytest.raises(InvalidQuestion, match="Câu hỏi"):
         sample_service.ask(question)
+
+
+def test_a_plan_named_by_its_number_scopes_the_question_to_its_province(sample_service):
+    assert sample_service.understand("Kế hoạch 3707 do cơ quan nào ban hành?").provinces == ["Lai Châu"]
+    assert sample_service.understand("qđ 1102 có hiệu lực từ khi nào").provinces == ["Bắc Ninh"]
+    assert sample_service.understand("học sinh lớp 10 thi mấy môn").provinces == []  # too short to be a plan's number
+    answer = sample_service.ask("Kế hoạch 3707 do cơ quan nào ban hành?")
+    assert answer.provinces == ["Lai Châu"] and all(c.province == "Lai Châu" for c in answer.citations)
+
+
+def test_ho_chi_minh_thought_is_not_a_province_the_index_lacks(sample_service):
+    from hoidap.vietnamese import find_provinces
+
+    assert find_provinces("học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh") == []
+    assert find_provinces("Đoàn TNCS Hồ Chí Minh") == []
+    assert find_provinces("trường học ở TP Hồ Chí Minh") == ["Hồ Chí Minh"]
+    answer = sample_service.ask("chỉ thị 05 về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh ra ngày nào")
+    assert "Chưa có văn bản nào của Hồ Chí Minh" not in answer.answer
+
+
+def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_service):
+    signers = sample_service.ask("hai kế hoạch giáo dục của Hòa Bình ai ký")
+    assert {c.source[:3] for c in signers.citations} == {"002", "004"}
+    assert "Bùi Thị Kim Tuyến" in signers.answer and "Đinh Thị Hường" in signers.answer
+    dates = sample_service.ask("kế hoạch năm học của Sơn La và Lai Châu, bên nào ban hành trước")
+    assert "12 tháng 09 năm 2024" in dates.answer and "17 tháng 9 năm 2024" in dates.answer
+    assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}

@@ -35,6 +35,15 @@ from hoidap.answer.spans import find_spans
         ("giam doc So GD&DT Bac Ninh ten la gi", "person"),
         ("Hội khỏe Phù Đổng toàn quốc năm 2024 tổ chức ở đâu", "place"),
         ("trường phải đạt chứng nhận ISO nào", "description"),  # not "sở nào"
+        ("Hòa Bình miễn học phí cho những đối tượng nào", "list"),  # "học phí" alone asks no amount
+        ("hướng nghiệp, phân luồng học sinh theo kế hoạch số bao nhiêu", "docref"),  # not "lương ... bao nhiêu"
+        ("tỷ lệ trường đạt chất lượng bao nhiêu", "percent"),
+        ("lương giáo viên mầm non bao nhiêu", "money"),
+        ("hoa binh mien hoc phi cho tre may tuoi", "count"),  # an age, not an amount
+        ("lich thi lop 10 lai chau", "date"),
+        ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
+        ("kế hoạch ra tháng mấy", "date"),
+        ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -91,6 +100,43 @@ def test_a_question_about_another_school_year_or_a_number_the_passage_lacks_conf
     assert features("tỷ lệ huy động trẻ mẫu giáo năm 2024 và đến 2030")["year_conflict"] == 0  # one of the years is enough
     assert features("tỷ lệ trẻ mẫu giáo mức độ 2")["number_missing"] == 1
     assert features("tỷ lệ phòng học kiên cố")["miss_word"] > 0.3  # "kiên cố" is not in the passage
+
+
+def test_a_window_that_leaves_out_who_acts_names_them_from_its_sentence_or_heading():
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    text = ("a) Căn cứ Kế hoạch này và tình hình thực tiễn của tỉnh, tham mưu UBND tỉnh ban hành các văn bản chỉ đạo để "
+            "tổ chức triển khai, thực hiện nhiệm vụ, giải pháp trọng tâm năm học 2024 - 2025, trong đó lưu ý tham mưu các "
+            "giải pháp về bảo đảm đội ngũ giáo viên và cơ sở vật chất, thiết bị dạy học; chủ trì, phối hợp với các sở, ban, ngành, đoàn thể tỉnh và UBND các huyện, thị xã, thành phố chỉ đạo, "
+            "kiểm tra, đôn đốc các cơ sở giáo dục trên địa bàn thực hiện tốt nhiệm vụ năm học 2024 - 2025.")
+    chunk = Chunk("c1", "d1", "bn.txt", 0, text, "IV. TỔ CHỨC THỰC HIỆN > 1. Sở Giáo dục và Đào tạo", [0], 0, len(text),
+                  "text", DocumentMetadata(province="Bắc Ninh"))
+    question = "ai chủ trì đôn đốc các cơ sở giáo dục thực hiện nhiệm vụ năm học"
+    view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
+    cand = next(c for c in candidates(view, [Hit(chunk, 1.0)]) if c.quote.startswith("chủ trì"))
+    assert cand.spans[0].text == "Sở Giáo dục và Đào tạo"  # not "UBND", which the sentence names as a partner
+    other = QuestionView.build("nhiệm vụ năm học là gì", "nhiệm vụ năm học là gì", TermStats([text]))
+    assert candidates(other, [Hit(chunk, 1.0)])[0].spans == []  # only who-questions borrow a subject
+
+
+def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    rows = ["Tỷ lệ giáo viên THCS đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 95,6%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 96%.",
+            "Tỷ lệ học sinh hoàn thành chương trình tiểu học — Năm học 2023-2024, chỉ tiêu đạt được: 99,2%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,5%."]
+    text = " ".join(rows)
+    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
+                  "table", DocumentMetadata(province="Lai Châu"))
+    question = "tỷ lệ học sinh hoàn thành chương trình tiểu học năm học 2024-2025"
+    view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
+    by_row = {c.quote[:20]: c.features["cov_label"] for c in candidates(view, [Hit(chunk, 1.0)])}
+    assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
 
 
 def _toy(seed: int = 0):
@@ -225,3 +271,33 @@ def test_refitting_is_reproducible_and_the_written_file_decides_the_same(sample_
     loaded = Decision.load(path)
     for ex in examples[:10]:
         assert [c.quote for c in loaded.choose(ex.view, ex.cands, 6)] == [c.quote for c in first.choose(ex.view, ex.cands, 6)]
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("ke hoach 2024 cua so gd hoa binh chia lam may muc lon", "parts"),
+        ("bố cục kế hoạch năm học của Bắc Ninh", "parts"),
+        ("kế hoạch Lai Châu có mấy nhiệm vụ giải pháp trọng tâm", "tasks"),
+        ("Sơn La chi cho giảng dạy tối thiểu bao nhiêu phần trăm chi thường xuyên", None),  # "phần trăm"
+        ("trường tiểu học đạt chuẩn quốc gia có mấy mức độ", None),  # "mức độ", not "mục"
+        ("Sơn La có bao nhiêu trường đạt chuẩn", None),
+    ],
+)
+def test_questions_about_how_a_plan_is_organised_are_recognised(question, level):
+    from hoidap.answer.outline import asked_level
+
+    assert asked_level(question) == level
+
+
+def test_a_plans_outline_is_answered_from_its_headings_each_part_cited(sample_service):
+    answer = sample_service.ask("kế hoạch năm học Sơn La có bao nhiêu nhóm nhiệm vụ, giải pháp trọng tâm")
+    assert not answer.abstained and answer.provinces == ["Sơn La"]
+    count = len(answer.citations)
+    assert count >= 5 and f"gồm {count} nhóm" in answer.answer
+    for n, cit in enumerate(answer.citations, 1):
+        heading = cit.section.split(" > ")[1]
+        assert heading.startswith(f"{n}. ") and f"- {heading} [{n}]" in answer.answer
+        assert cit.quote in cit.text
+    parts = sample_service.ask("kế hoạch năm học của Bắc Ninh gồm mấy phần")
+    assert "gồm 3 phần" in parts.answer and "II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM" in parts.answer
