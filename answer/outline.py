@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from hoidap.answer.extractive import doc_label
 from hoidap.answer.types import Answer, Citation
 from hoidap.answer.understanding import Query
+from hoidap.ingest.repair import HEADING_MARKER
 from hoidap.models import Chunk, Hit
 from hoidap.vietnamese import fold
 
@@ -18,8 +19,6 @@ _TASKS = r"(?:nhom )?(?:nhiem vu|giai phap)(?:,? (?:giai phap|nhiem vu))?(?: tro
 _ASKS = re.compile(rf"\b(?:may|bao nhieu) (?P<parts>{_PARTS}|noi dung (?:lon|chinh))\b|"
                    rf"\b(?:nhung|cac) (?P<named>{_PARTS}) nao\b|\b(?P<layout>bo cuc|muc luc|cau truc)\b|"
                    rf"\b(?:may|bao nhieu) (?P<tasks>{_TASKS})\b")
-_ROMAN = re.compile(r"^[IVXL]+\.\s")
-_NUMBERED = re.compile(r"^(\d+)\.\s")
 
 
 @dataclass
@@ -39,21 +38,29 @@ def asked_level(question: str) -> str | None:
 
 def outline(chunks: list[Chunk], level: str) -> list[Part]:
     """The plan's parts ("I. MỤC TIÊU", …) or the numbered groups under its tasks part ("1. …"),
-    in reading order, each with the first passage under it."""
+    in reading order, each with the first passage under it (headings as ingestion numbered them)."""
     parts: dict[str, Part] = {}
     for chunk in sorted(chunks, key=lambda c: c.ordinal):
         path = chunk.section.split(" > ")
         if level == "parts":
-            if _ROMAN.match(path[0]):
+            if _marker(path[0], "roman"):
                 parts.setdefault(path[0], Part(path[0], chunk))
-        elif len(path) > 1 and _is_tasks(path[0]) and (m := _NUMBERED.match(path[1])):
-            parts.setdefault(m.group(1), Part(path[1], chunk))
+        elif len(path) > 1 and _is_tasks(path[0]):
+            number = _marker(path[1], "num")
+            if number and "." not in number:  # "3." and not "3.1."
+                parts.setdefault(number, Part(path[1], chunk))
     return list(parts.values())
+
+
+def _marker(heading: str, kind: str) -> str:
+    """The heading's numbering of that kind ("II", "3"), "" when it has none."""
+    m = HEADING_MARKER.match(heading)
+    return (m.group(kind) or "") if m else ""
 
 
 def _is_tasks(heading: str) -> bool:
     folded = fold(heading)
-    return bool(_ROMAN.match(heading)) and ("nhiem vu" in folded or "giai phap" in folded)
+    return bool(_marker(heading, "roman")) and ("nhiem vu" in folded or "giai phap" in folded)
 
 
 def outline_answer(query: Query, plans: list[tuple[Hit, list[Part]]], level: str) -> Answer:

@@ -301,3 +301,16 @@ def test_a_plans_outline_is_answered_from_its_headings_each_part_cited(sample_se
         assert cit.quote in cit.text
     parts = sample_service.ask("kế hoạch năm học của Bắc Ninh gồm mấy phần")
     assert "gồm 3 phần" in parts.answer and "II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM" in parts.answer
+
+
+def test_an_outline_counts_only_numbered_groups_of_the_tasks_part():
+    from hoidap.answer.outline import outline
+    from hoidap.models import Chunk, DocumentMetadata
+
+    sections = ["I. MỤC ĐÍCH, YÊU CẦU", "II. NHIỆM VỤ, GIẢI PHÁP > 1. Quản lý", "II. NHIỆM VỤ, GIẢI PHÁP > 1. Quản lý > a) Rà soát",
+                "II. NHIỆM VỤ, GIẢI PHÁP > Chú thích 3", "II. NHIỆM VỤ, GIẢI PHÁP > 2. Đội ngũ > 2.1. Tuyển dụng",
+                "III. TỔ CHỨC THỰC HIỆN > 1. Sở Giáo dục và Đào tạo", "PHỤ LỤC"]
+    chunks = [Chunk(f"c{i}", "d", "p.txt", i, "Nội dung.", s, [i], 0, 9, "text", DocumentMetadata()) for i, s in enumerate(sections)]
+    assert [p.heading for p in outline(chunks, "parts")] == ["I. MỤC ĐÍCH, YÊU CẦU", "II. NHIỆM VỤ, GIẢI PHÁP",
+                                                            "III. TỔ CHỨC THỰC HIỆN"]
+    assert [p.heading for p in outline(chunks, "tasks")] == ["1. Quản lý", "2. Đội ngũ"]
