@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -217,10 +218,21 @@ def test_request_id_is_issued_or_echoed(api):
     assert api.get("/nowhere").headers["x-request-id"]
 
 
+def _logged(caplog, request_id: str, wait_s: float = 5.0) -> list[logging.LogRecord]:
+    """The request's log records; the server thread may write its line just after the client has
+    read the response, so wait for it a little."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = [r for r in caplog.records if getattr(r, "fields", {}).get("request_id") == request_id]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
 def test_structured_json_log_line_per_request(api, caplog):
     caplog.set_level(logging.INFO, logger="hoidap.api")
     api.post("/api/ask", json={"question": "chủ đề năm học là gì?"}, headers={"X-Request-ID": "log-test-1"})
-    [record] = [r for r in caplog.records if getattr(r, "fields", {}).get("request_id") == "log-test-1"]
+    [record] = _logged(caplog, "log-test-1")
     line = json.loads(JsonFormatter().format(record))
     assert line["msg"] == "request" and line["level"] == "INFO" and line["logger"] == "hoidap.api"
     assert line["path"] == "/api/ask" and line["status"] == 200 and line["duration_ms"] > 0
