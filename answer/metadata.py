@@ -4,6 +4,7 @@ answered from the metadata read at ingestion and cited to the paragraph it came 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from hoidap.answer.extractive import Claim
 from hoidap.answer.spans import YEAR
@@ -32,16 +33,19 @@ def metadata_fields(question: str) -> list[str]:
     return [name for name, pattern in INTENTS.items() if pattern.search(folded)]
 
 
+def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
+    """The best-ranked hit of each key (each plan, each province), in rank order."""
+    firsts: dict[str, Hit] = {}
+    for hit in hits:
+        firsts.setdefault(key(hit), hit)
+    return list(firsts.values())
+
+
 def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool) -> list[Claim]:
     """For the best-matching document (each plan among the passages when plans are compared:
     "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from."""
-    docs: dict[str, Hit] = {}
-    for hit in hits:
-        key = hit.chunk.source if per_plan else "_"
-        if key not in docs:
-            docs[key] = hit
     claims: list[Claim] = []
-    for hit in docs.values():
+    for hit in first_per(hits, lambda h: h.chunk.source if per_plan else "_"):
         for name in fields:
             at = hit.chunk.metadata.evidence.get(name)
             chunk = store.chunk_with_paragraph(hit.chunk.source, at) if at is not None else None

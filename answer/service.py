@@ -18,7 +18,7 @@ from hoidap.answer.features import Candidate, QuestionView, candidates
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import (OWN_FIELDS, compares_plans, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+from hoidap.answer.metadata import (OWN_FIELDS, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
                                     question_numbers)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
@@ -370,11 +370,8 @@ class AnswerService:
     def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
         """The outline of the plan the question is about: the best-matching plan of each province
         it names, or the best-matching plan overall."""
-        firsts: dict[str, Hit] = {}
-        for hit in hits:
-            key = hit.chunk.metadata.province if len(query.provinces) > 1 else "_"
-            firsts.setdefault(key, hit)
-        plans = [(hit, outline(self.store.chunks(hit.chunk.source), level)) for hit in firsts.values()]
+        firsts = first_per(hits, lambda h: h.chunk.metadata.province if len(query.provinces) > 1 else "_")
+        plans = [(hit, outline(self.store.chunks(hit.chunk.source), level)) for hit in firsts]
         return [(hit, parts) for hit, parts in plans if len(parts) >= 2]
 
     def _unknown_provinces(self, query: Query) -> list[str]:
