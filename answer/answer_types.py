@@ -24,10 +24,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
-    ("ordinal", re.compile(r"lan thu (may|bao nhieu)|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
+    ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           r"van ban|chuong trinh hanh dong|de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
+    # "lớp mấy", "tiêu chí nào": the answer is a number that names ("lớp 1, lớp 2"), not a quantity
+    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
@@ -36,7 +38,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list", re.compile(r"nhung \w+( \w+){0,4} nao|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -49,7 +51,8 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "when": frozenset({"date", "year"}),
     "year": frozenset({"year", "date"}),
     "docref": frozenset({"docref"}),
-    "count": frozenset({"count", "number", "percent"}),
+    "label": frozenset({"label"}),
+    "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
     "place": frozenset({"place"}),
     "agency": frozenset({"agency", "person"}),
@@ -57,7 +60,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure", "person"})
+STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")

@@ -22,7 +22,7 @@ _MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"
 _AGENCY = re.compile(
     r"\b(?:So|Phong|Bo|Uy ban|UBND|Ban|Van phong|Truong|Tinh uy|Hoi dong|Thu tuong|Chu tich|Pho Chu tich|"
     r"Giam doc|Pho Giam doc|Cong an|Trung tam|Doan|Hoi|Chinh phu|Cuc|Vu|Ngan hang|Bao|Dai)\b"
-    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?: nhan dan(?: tinh)?| tao| dao| uy)?"
+    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?:(?: ban)? nhan dan(?: (?:tinh|huyen|xa))?| tao| dao| uy| thong| tinh)?"
 )
 _PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
 
@@ -36,6 +36,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(rf"(?<![\w/]){_NUM} ?(?:%|phan tram)|\b\d+/\d+\b(?! ?[A-Za-z])", re.I)),
     ("year", re.compile(r"\b(?:19|20)\d{2}(?: ?- ?(?:19|20)\d{2})?\b")),
     ("ordinal", re.compile(r"\b(?:lan|muc do|muc|cap|khoa|dot) (?:thu )?(?:[IVXL]+|\d+)\b", re.I)),
+    # Numbers that name rather than measure: "lớp 1, lớp 2", "tiêu chí 14", a heading's "15." — never a figure.
+    ("label", re.compile(
+        r"\b(?:lop|khoi|tieu chi|dieu|khoan|chuong|phan|diem|khu vuc|hoc ky|nhom|tieu muc|ISO|de an|chi thi|so) \d+(?:(?:, ?| va )(?:lop )?\d+\b)*"
+        r"|(?m:^)[ \t]*[-+]?[ \t]*\d+(?:\.\d+)*[.)](?=\s)", re.I)),
+    ("age", re.compile(rf"(?<![\w/]){_NUM}(?: ?- ?{_NUM}| den {_NUM})? tuoi\b", re.I)),
     ("count", re.compile(rf"(?<![\w/]){_NUM} (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
     ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),

@@ -44,6 +44,9 @@ from hoidap.answer.spans import find_spans
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
         ("kế hoạch ra tháng mấy", "date"),
         ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
+        ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
+        ("năm 2024 HB chọn SGK những lớp nào", "list"),
+        ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -59,6 +62,21 @@ def test_typed_spans_in_plan_text():
             ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII")} <= spans
     for s in find_spans(text):
         assert text[s.start : s.end] == s.text
+
+
+def test_numbers_that_name_are_not_figures_and_agencies_keep_their_last_words():
+    text = ("14. Tăng cường kiểm định; dạy lớp 1, lớp 2, lớp 3 thuộc xã khu vực III; tiêu chí 5 về trường học; "
+            "theo Đề án 06; trẻ từ 3 đến 5 tuổi; Sở Thông tin và Truyền thông; Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, các")
+    spans = {(s.kind, s.text) for s in find_spans(text)}
+    assert {("label", "14."), ("label", "lớp 1, lớp 2, lớp 3"), ("label", "tiêu chí 5"), ("label", "Đề án 06"),
+            ("age", "3 đến 5 tuổi"), ("agency", "Sở Thông tin và Truyền thông"),
+            ("agency", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh")} <= spans
+    assert not any(kind in {"number", "count", "percent"} for kind, _ in spans)
+    # a heading's number or a grade does not answer "how many"; a grade answers "which grade"
+    assert not carries_expected("9. Tập trung tháo gỡ khó khăn về thiếu giáo viên", "Hòa Bình còn thiếu bao nhiêu giáo viên?")
+    assert not carries_expected("dạy lớp 1, lớp 2", "bao nhiêu phần trăm trường dạy tiếng Anh")
+    assert carries_expected("biên soạn tài liệu giáo dục địa phương lớp 5, lớp 9", "biên soạn tài liệu cho lớp mấy")
+    assert carries_expected("phổ cập cho trẻ em 5 tuổi", "phổ cập cho trẻ mấy tuổi")
 
 
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
