@@ -48,6 +48,9 @@ SHORTHAND = {
     "gddt": "giáo dục và đào tạo", "mn": "mầm non", "kh": "kế hoạch", "qđ": "quyết định", "qd": "quyết định",
     "sgd": "Sở Giáo dục", "csvc": "cơ sở vật chất", "cđ": "cao đẳng", "cbql": "cán bộ quản lý",
     "ptdtnt": "phổ thông dân tộc nội trú", "gdpt": "giáo dục phổ thông", "tp": "thành phố",
+    "pc": "phổ cập", "qg": "quốc gia", "sgk": "sách giáo khoa", "cntt": "công nghệ thông tin", "dtts": "dân tộc thiểu số",
+    "hk1": "học kỳ I", "hki": "học kỳ I", "hk2": "học kỳ II", "hkii": "học kỳ II", "hkpđ": "Hội khỏe Phù Đổng",
+    "hkpd": "Hội khỏe Phù Đổng", "mg": "mẫu giáo", "hb": "Hòa Bình", "lc": "Lai Châu",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
 

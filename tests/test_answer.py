@@ -115,3 +115,13 @@ def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_serv
     dates = sample_service.ask("kế hoạch năm học của Sơn La và Lai Châu, bên nào ban hành trước")
     assert "12 tháng 09 năm 2024" in dates.answer and "17 tháng 9 năm 2024" in dates.answer
     assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}
+
+
+def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
+    """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
+    from hoidap.vietnamese import expand_shorthand
+
+    assert expand_shorthand("sơ kết HK1, trường chuẩn qg ở LC, pc tiểu học, sgk") == (
+        "sơ kết học kỳ I, trường chuẩn quốc gia ở Lai Châu, phổ cập tiểu học, sách giáo khoa")
+    reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
+    assert not reply.abstained and "106 xã" in reply.answer
