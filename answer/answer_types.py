@@ -13,6 +13,10 @@ from hoidap.vietnamese import fold
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
+    # the passage that states that same figure answers it
+    ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
+                           r"\b(?:khong|ko|chua)\W*$")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
     # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")
@@ -38,7 +42,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list", re.compile(r"nhung \w+( \w+){0,4} nao|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("confirm", "money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -51,6 +55,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "when": frozenset({"date", "year"}),
     "year": frozenset({"year", "date"}),
     "docref": frozenset({"docref"}),
+    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "docref", "ordinal", "age", "label"}),
     "label": frozenset({"label"}),
     "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
@@ -60,7 +65,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "figure", "person"})
+STRICT = frozenset({"confirm", "money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
@@ -111,5 +116,7 @@ def carries_expected(text: str, question: str) -> bool:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
     unit = asked_unit(question) if kind == "count" else ""
+    if kind == "confirm":
+        return any(s.kind in ACCEPTS[kind] and digits(s.text) in asked for s in find_spans(text))
     return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked)
                and unit_fits(s.kind, s.text, unit, text) for s in find_spans(text))

@@ -243,7 +243,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     new = [s for s in found if not digits(s.text) or digits(s.text) not in view.question_digits]
     accepted = ACCEPTS.get(view.kind, frozenset())
     unit = view.unit if view.kind == "count" else ""
-    typed = [s for s in new if s.kind in accepted and unit_fits(s.kind, s.text, unit, window)]
+    if view.kind == "confirm":  # the figure the question asks to confirm, stated again
+        typed = [s for s in found if s.kind in accepted and digits(s.text) in view.question_digits]
+    else:
+        typed = [s for s in new if s.kind in accepted and unit_fits(s.kind, s.text, unit, window)]
     f["type_match"] = float(bool(typed))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["new_number"] = float(any(digits(s.text) for s in new))

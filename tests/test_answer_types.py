@@ -47,6 +47,8 @@ from hoidap.answer.spans import find_spans
         ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
         ("năm 2024 HB chọn SGK những lớp nào", "list"),
         ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
+        ("hoà bình có cam kết ngân sách cho GD tối thiểu 20% không", "confirm"),  # yes/no on a stated figure
+        ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),  # "mức 2" is no figure to confirm
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -77,6 +79,12 @@ def test_numbers_that_name_are_not_figures_and_agencies_keep_their_last_words():
     assert not carries_expected("dạy lớp 1, lớp 2", "bao nhiêu phần trăm trường dạy tiếng Anh")
     assert carries_expected("biên soạn tài liệu giáo dục địa phương lớp 5, lớp 9", "biên soạn tài liệu cho lớp mấy")
     assert carries_expected("phổ cập cho trẻ em 5 tuổi", "phổ cập cho trẻ mấy tuổi")
+
+
+def test_a_yes_no_question_on_a_figure_is_answered_by_the_passage_stating_that_figure():
+    question = "19% chi thuong xuyen o son la co tinh ca tien hoc phi khong"
+    assert carries_expected("đạt tỷ lệ tối thiểu 19% trong tổng chi thường xuyên (chưa kể chi từ nguồn thu học phí)", question)
+    assert not carries_expected("ngân sách tối thiểu 20% tổng chi ngân sách nhà nước", question)
 
 
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
