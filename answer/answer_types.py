@@ -30,7 +30,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
     ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
-                          r"van ban|chuong trinh hanh dong|de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
+                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
     # "lớp mấy", "tiêu chí nào": the answer is a number that names ("lớp 1, lớp 2"), not a quantity
     ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
@@ -39,7 +39,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
-    ("list", re.compile(r"nhung \w+( \w+){0,4} nao|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung")),
+    ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
+                        r"\bmon (?:nao|gi)\b")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
 TYPES = ("confirm", "money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
