@@ -23,7 +23,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|\b(?:muc|tien|bang) luong\b|"
                          r"\b(?:hoc phi|tien an|phu cap|kinh phi|muc thu|muc ho tro|(?<!so )(?<!chat )(?<!phan )luong)\b.*\b(?:bao nhieu(?! (?:tuoi|lop|nam)\b)|may (?:tien|trieu|nghin|ngan))\b|"
                          r"bao nhieu ty|bao nhieu trieu")),
-    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|truoc ngay|hom nao|"
+    # the date a document was signed or issued, as against the date of an exam, a report, a holiday
+    ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
+                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
+                           r".*(?:ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|hom nao)")),
+    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|han nop|han bao cao|truoc ngay|hom nao|"
                         r"\b(?:lich|ngay|thoi gian) (?:thi|nghi|khai giang|tuu truong|be giang)\b(?! dua)")),
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
@@ -43,7 +47,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\bmon (?:nao|gi)\b")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("confirm", "money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -52,11 +56,12 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
     "percent": frozenset({"percent", "number"}),
     "ordinal": frozenset({"ordinal", "number"}),
+    "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
-    "when": frozenset({"date", "year"}),
-    "year": frozenset({"year", "date"}),
+    "when": frozenset({"date", "docdate", "year"}),
+    "year": frozenset({"year", "date", "docdate"}),
     "docref": frozenset({"docref"}),
-    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "docref", "ordinal", "age", "label"}),
+    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "docdate", "docref", "ordinal", "age", "label"}),
     "label": frozenset({"label"}),
     "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
@@ -66,7 +71,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"confirm", "money", "percent", "ordinal", "date", "when", "year", "docref", "label", "count", "figure", "person"})
+STRICT = frozenset({"confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")

@@ -42,7 +42,8 @@ from hoidap.answer.spans import find_spans
         ("hoa binh mien hoc phi cho tre may tuoi", "count"),  # an age, not an amount
         ("lich thi lop 10 lai chau", "date"),
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
-        ("kế hoạch ra tháng mấy", "date"),
+        ("kế hoạch ra tháng mấy", "docdate"),  # when a document was issued
+        ("thi tốt nghiệp THPT 2025 ngày nào", "date"),  # when an event takes place
         ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
         ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
         ("năm 2024 HB chọn SGK những lớp nào", "list"),
@@ -62,8 +63,8 @@ def test_typed_spans_in_plan_text():
     text = ("Kèm theo Quyết định số: 1899/QĐ-UBND ngày 12 tháng 09 năm 2024; đạt 32,8%; tuyển 1.200 giáo viên; "
             "theo Quyết định số 72-QĐ/TW ngày 18/7/2022; 5 tỷ đồng; lần thứ VIII")
     spans = {(s.kind, s.text) for s in find_spans(text)}
-    assert {("docref", "1899/QĐ-UBND"), ("date", "ngày 12 tháng 09 năm 2024"), ("percent", "32,8%"),
-            ("count", "1.200 giáo viên"), ("docref", "72-QĐ/TW"), ("date", "ngày 18/7/2022"),
+    assert {("docref", "1899/QĐ-UBND"), ("docdate", "ngày 12 tháng 09 năm 2024"), ("percent", "32,8%"),
+            ("count", "1.200 giáo viên"), ("docref", "72-QĐ/TW"), ("docdate", "ngày 18/7/2022"),
             ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII")} <= spans
     for s in find_spans(text):
         assert text[s.start : s.end] == s.text
@@ -88,6 +89,13 @@ def test_a_yes_no_question_on_a_figure_is_answered_by_the_passage_stating_that_f
     question = "19% chi thuong xuyen o son la co tinh ca tien hoc phi khong"
     assert carries_expected("đạt tỷ lệ tối thiểu 19% trong tổng chi thường xuyên (chưa kể chi từ nguồn thu học phí)", question)
     assert not carries_expected("ngân sách tối thiểu 20% tổng chi ngân sách nhà nước", question)
+
+
+def test_a_documents_own_date_does_not_answer_when_an_event_takes_place():
+    text = "Chương trình hành động số 306/CTr-UBND ngày 31/7/2020 của UBND tỉnh về phát triển kinh tế - xã hội 2021 - 2025"
+    assert not carries_expected(text, "thi tốt nghiệp THPT 2025 ngày nào")
+    assert carries_expected(text, "chương trình hành động 306 ban hành ngày nào")
+    assert carries_expected("sơ kết học kỳ I trước ngày 31/01/2025", "hạn nộp báo cáo sơ kết học kỳ 1")
 
 
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
