@@ -13,6 +13,8 @@ from hoidap.vietnamese import fold
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "có hiệu lực từ khi nào": plans answer "kể từ ngày ký", with no date in it
+    ("description", re.compile(r"\bhieu luc (?:tu |ke tu )?(?:khi nao|ngay nao|luc nao|bao gio|tu)")),
     # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
     # the passage that states that same figure answers it
     ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"

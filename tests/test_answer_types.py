@@ -44,6 +44,7 @@ from hoidap.answer.spans import find_spans
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
         ("kế hoạch ra tháng mấy", "docdate"),  # when a document was issued
         ("thi tốt nghiệp THPT 2025 ngày nào", "date"),  # when an event takes place
+        ("qđ 1102 bắc ninh có hiệu lực từ khi nào", "description"),  # "kể từ ngày ký" holds no date
         ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
         ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
         ("năm 2024 HB chọn SGK những lớp nào", "list"),
