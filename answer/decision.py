@@ -97,6 +97,8 @@ class Decision:
                 continue
             if doc in per_doc and p < self.claim_ratio * scored[0][0]:
                 continue  # below the usual bar only as a plan's first line
+            if chosen and cand.features.get("qualifier_conflict"):
+                continue  # a further line about "mức độ 2" when "mức độ 1" was asked
             seen.add(chunk)
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)

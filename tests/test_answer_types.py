@@ -99,6 +99,17 @@ def test_a_documents_own_date_does_not_answer_when_an_event_takes_place():
     assert carries_expected("sơ kết học kỳ I trước ngày 31/01/2025", "hạn nộp báo cáo sơ kết học kỳ 1")
 
 
+def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question():
+    from hoidap.answer.features import _qualifier_conflict, qualifiers
+
+    asked = qualifiers("chỉ tiêu trường mầm non đạt chuẩn quốc gia mức độ 1 của Lai Châu")
+    assert asked == {"muc": {"1"}}
+    assert _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 2 — 16,1%"))
+    assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 1 — 54,5%"))
+    assert not _qualifier_conflict(asked, qualifiers("trường đạt chuẩn quốc gia"))  # says nothing either way
+    assert _qualifier_conflict(qualifiers("giáo viên cấp THCS"), qualifiers("giáo viên trung học phổ thông"))
+
+
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
     question = "Sơn La tuyển dụng bao nhiêu giáo viên trong năm học 2024-2025?"
     assert not carries_expected("biên chế giáo viên giao tại Quyết định số 72-QĐ/TW", question)
