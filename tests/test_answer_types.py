@@ -103,7 +103,7 @@ def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question()
     from hoidap.answer.features import _qualifier_conflict, qualifiers
 
     asked = qualifiers("chỉ tiêu trường mầm non đạt chuẩn quốc gia mức độ 1 của Lai Châu")
-    assert asked == {"muc": {"1"}}
+    assert asked == {"muc": {"1"}, "cap": {"mam non"}}
     assert _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 2 — 16,1%"))
     assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 1 — 54,5%"))
     assert not _qualifier_conflict(asked, qualifiers("trường đạt chuẩn quốc gia"))  # says nothing either way
