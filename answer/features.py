@@ -280,17 +280,19 @@ _SUBJECT_KINDS = ("agency", "person")
 
 
 def _subject(text: str, window: str, sentence: str, section: str, own: list[Span]) -> list[Span]:
-    """Who a window speaks of when it leaves the subject out: the heading it stands under when that
-    heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …"), else the agency
-    or person opening its sentence ("6. Đề nghị Ủy ban MTTQ … phối hợp …, công tác vận động …").
+    """Who a window speaks of when it leaves the subject out: the agency or person opening its
+    sentence ("6. Đề nghị Ủy ban MTTQ … phối hợp …, công tác vận động …"), else the heading it stands
+    under when that heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …").
     The answer shows it first; the features do not count it (measured: no better ranking)."""
     at, start = text.find(window), text.find(sentence)
     if any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
         return []  # the window opens with who acts
-    heading = section.rsplit(" > ", 1)[-1]
-    found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
-    if not found and 0 <= start < at:
+    found = []
+    if 0 <= start < at:
         found = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+    if not found:
+        heading = section.rsplit(" > ", 1)[-1]
+        found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
     return found[:1]
 
 
