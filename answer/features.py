@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hoidap.answer.answer_types import ACCEPTS, STRICT, asked_unit, expected_type, unit_fits
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
@@ -190,7 +191,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
         "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
-        "qualifier_conflict": float(_qualifier_conflict(view.qualifiers, qualifiers(window))),
+        "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
     }
 
 
@@ -199,6 +200,7 @@ _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
 _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
 
 
+@lru_cache(maxsize=8192)
 def qualifiers(text: str) -> dict[str, set[str]]:
     """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi" -> {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5"}}."""
     out: dict[str, set[str]] = {}
