@@ -13,30 +13,43 @@ from hoidap.vietnamese import fold
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "có hiệu lực từ khi nào": plans answer "kể từ ngày ký", with no date in it
+    ("description", re.compile(r"\bhieu luc (?:tu |ke tu )?(?:khi nao|ngay nao|luc nao|bao gio|tu)")),
+    # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
+    # the passage that states that same figure answers it
+    ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
+                           r"\b(?:khong|ko|chua)\W*$")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
     # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")
     ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|\b(?:muc|tien|bang) luong\b|"
                          r"\b(?:hoc phi|tien an|phu cap|kinh phi|muc thu|muc ho tro|(?<!so )(?<!chat )(?<!phan )luong)\b.*\b(?:bao nhieu(?! (?:tuoi|lop|nam)\b)|may (?:tien|trieu|nghin|ngan))\b|"
                          r"bao nhieu ty|bao nhieu trieu")),
-    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|truoc ngay|hom nao|"
+    # the date a document was signed or issued, as against the date of an exam, a report, a holiday
+    ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
+                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
+                           r".*(?:ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|hom nao)")),
+    ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|han nop|han bao cao|truoc ngay|hom nao|"
                         r"\b(?:lich|ngay|thoi gian) (?:thi|nghi|khai giang|tuu truong|be giang)\b(?! dua)")),
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
-    ("ordinal", re.compile(r"lan thu (may|bao nhieu)|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
+    ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
-                          r"van ban|chuong trinh hanh dong|de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
+                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
+    # "lớp mấy", "tiêu chí nào": the answer is a number that names ("lớp 1, lớp 2"), not a quantity
+    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
-    ("list", re.compile(r"nhung \w+( \w+){0,4} nao|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung")),
+    ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
+                        r"\bmon (?:nao|gi)\b")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("money", "percent", "ordinal", "date", "when", "year", "docref", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -45,11 +58,14 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
     "percent": frozenset({"percent", "number"}),
     "ordinal": frozenset({"ordinal", "number"}),
+    "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
-    "when": frozenset({"date", "year"}),
-    "year": frozenset({"year", "date"}),
+    "when": frozenset({"date", "docdate", "year"}),
+    "year": frozenset({"year", "date", "docdate"}),
     "docref": frozenset({"docref"}),
-    "count": frozenset({"count", "number", "percent"}),
+    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "docdate", "docref", "ordinal", "age", "label"}),
+    "label": frozenset({"label"}),
+    "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
     "place": frozenset({"place"}),
     "agency": frozenset({"agency", "person"}),
@@ -57,7 +73,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"money", "percent", "ordinal", "date", "when", "year", "docref", "count", "figure", "person"})
+STRICT = frozenset({"confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
@@ -108,5 +124,7 @@ def carries_expected(text: str, question: str) -> bool:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
     unit = asked_unit(question) if kind == "count" else ""
+    if kind == "confirm":
+        return any(s.kind in ACCEPTS[kind] and digits(s.text) in asked for s in find_spans(text))
     return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked)
                and unit_fits(s.kind, s.text, unit, text) for s in find_spans(text))

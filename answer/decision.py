@@ -68,7 +68,7 @@ class Decision:
 
     def score(self, view: QuestionView, cands: list[Candidate]) -> list[tuple[float, Candidate]]:
         """Candidates with the ranker's probability, best first; a candidate failing the type check scores 0."""
-        scored = [(probability(self.ranker, c.vector(self.features)) if is_usable(view, c) else 0.0, c) for c in cands]
+        scored = [(candidate_score(self.ranker, self.features, c) if is_usable(view, c) else 0.0, c) for c in cands]
         return sorted(scored, key=lambda pc: -pc[0])
 
     def answerable(self, view: QuestionView, scored: list[tuple[float, Candidate]]) -> float:
@@ -97,10 +97,23 @@ class Decision:
                 continue
             if doc in per_doc and p < self.claim_ratio * scored[0][0]:
                 continue  # below the usual bar only as a plan's first line
+            if chosen and cand.features.get("qualifier_conflict"):
+                continue  # a further line about "mức độ 2" when "mức độ 1" was asked
             seen.add(chunk)
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
         return chosen
+
+
+# A window narrowing the figure another way ("mức độ 2" for "mức độ 1") ranks below every window that
+# does not: the ranker's weight alone let "tốt nghiệp THCS 99%" answer "tốt nghiệp THPT" (out of fold).
+CONFLICT_PENALTY = 0.5
+
+
+def candidate_score(ranker: dict[str, Any], features: tuple[str, ...], cand: Candidate) -> float:
+    """The ranker's probability that a window states the answer, halved on a qualifier conflict."""
+    p = probability(ranker, cand.vector(features))
+    return p * CONFLICT_PENALTY if cand.features.get("qualifier_conflict") else p
 
 
 def gate_vector(view: QuestionView, usable: list[tuple[float, Candidate]]) -> list[float]:

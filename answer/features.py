@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hoidap.answer.answer_types import ACCEPTS, STRICT, asked_unit, expected_type, unit_fits
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
@@ -31,7 +32,7 @@ _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "type_match", "type_exact", "new_number", "span_near", "strict", "length",
-    "miss_word", "year_conflict", "number_missing", "cov_label",
+    "miss_word", "year_conflict", "number_missing", "cov_label", "qualifier_conflict",
     "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
@@ -67,6 +68,7 @@ class QuestionView:
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
+    qualifiers: dict[str, set[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
     idf_scale: float  # the largest IDF a term can have in this corpus
     unit: str = ""  # the unit a count question names ("truong")
 
@@ -84,6 +86,7 @@ class QuestionView:
             years=years,
             school_years=school_years,
             numbers=_qualifying_numbers(text),
+            qualifiers=qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,
             unit=asked_unit(question),
         )
@@ -188,7 +191,28 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
         "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
+        "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
     }
+
+
+_QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
+                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b")
+_LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
+
+
+@lru_cache(maxsize=8192)
+def qualifiers(text: str) -> dict[str, set[str]]:
+    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi" -> {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5"}}."""
+    out: dict[str, set[str]] = {}
+    for m in _QUALIFIER.finditer(fold(text)):
+        kind, value = ("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3) else ("cap", m.group(5))
+        out.setdefault(kind, set()).add(_LEVEL_NAMES.get(value, value))
+    return out
+
+
+def _qualifier_conflict(asked: dict[str, set[str]], stated: dict[str, set[str]]) -> bool:
+    """The window narrows the figure the other way: "mức độ 2" where the question asks "mức độ 1"."""
+    return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
 _REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ket luan|thong tu|cong van|chuong trinh"
@@ -243,7 +267,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     new = [s for s in found if not digits(s.text) or digits(s.text) not in view.question_digits]
     accepted = ACCEPTS.get(view.kind, frozenset())
     unit = view.unit if view.kind == "count" else ""
-    typed = [s for s in new if s.kind in accepted and unit_fits(s.kind, s.text, unit, window)]
+    if view.kind == "confirm":  # the figure the question asks to confirm, stated again
+        typed = [s for s in found if s.kind in accepted and digits(s.text) in view.question_digits]
+    else:
+        typed = [s for s in new if s.kind in accepted and unit_fits(s.kind, s.text, unit, window)]
     f["type_match"] = float(bool(typed))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["new_number"] = float(any(digits(s.text) for s in new))
@@ -255,17 +282,19 @@ _SUBJECT_KINDS = ("agency", "person")
 
 
 def _subject(text: str, window: str, sentence: str, section: str, own: list[Span]) -> list[Span]:
-    """Who a window speaks of when it leaves the subject out: the heading it stands under when that
-    heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …"), else the agency
-    or person opening its sentence ("6. Đề nghị Ủy ban MTTQ … phối hợp …, công tác vận động …").
+    """Who a window speaks of when it leaves the subject out: the agency or person opening its
+    sentence ("6. Đề nghị Ủy ban MTTQ … phối hợp …, công tác vận động …"), else the heading it stands
+    under when that heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …").
     The answer shows it first; the features do not count it (measured: no better ranking)."""
     at, start = text.find(window), text.find(sentence)
     if any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
         return []  # the window opens with who acts
-    heading = section.rsplit(" > ", 1)[-1]
-    found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
-    if not found and 0 <= start < at:
+    found = []
+    if 0 <= start < at:
         found = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+    if not found:
+        heading = section.rsplit(" > ", 1)[-1]
+        found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
     return found[:1]
 
 

@@ -17,7 +17,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
                        r"\b(ky|ban hanh|ra) (truoc|sau)\b"),
-    "issuer": re.compile(r"(co quan|don vi) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao"),
+    "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
+                         r"ban hanh boi|do cap nao"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
     "recipients": re.compile(r"\bgui (toi|den|cho|ve)\b|\bnoi nhan\b|\bgui nhung\b|\bgui di\b"),
 }

@@ -361,7 +361,10 @@ class AnswerService:
         meta = metadata_claims(fields, hits, self.store, query.compares)
         if not meta:
             return []
-        if OWN_FIELDS & set(fields) or not claims or compares_plans(query.question):
+        # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
+        own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
+        about_plan = "issuer" in fields and not question_numbers(query.question) - own
+        if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question):
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)

@@ -22,13 +22,13 @@ _MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"
 _AGENCY = re.compile(
     r"\b(?:So|Phong|Bo|Uy ban|UBND|Ban|Van phong|Truong|Tinh uy|Hoi dong|Thu tuong|Chu tich|Pho Chu tich|"
     r"Giam doc|Pho Giam doc|Cong an|Trung tam|Doan|Hoi|Chinh phu|Cuc|Vu|Ngan hang|Bao|Dai)\b"
-    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?: nhan dan(?: tinh)?| tao| dao| uy)?"
+    r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?:(?: ban)? nhan dan(?: (?:tinh|huyen|xa))?| tao| dao| uy| thong| tinh)?"
 )
 _PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
 
 # Patterns run on the accent-folded text (same length as the original); earlier kinds win overlaps.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z][A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}/[A-Z]{1,5}\b")),
+    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}/[A-Z]{1,5}\b")),
     ("date", re.compile(
         r"\b(?:ngay )?\d{1,2} thang \d{1,2} nam \d{4}\b|(?:\bngay )?\b\d{1,2}/\d{1,2}/\d{4}\b|\bthang \d{1,2}(?:/| nam )\d{4}\b"
         r"|\bngay \d{1,2}/\d{1,2}\b", re.I)),
@@ -36,6 +36,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(rf"(?<![\w/]){_NUM} ?(?:%|phan tram)|\b\d+/\d+\b(?! ?[A-Za-z])", re.I)),
     ("year", re.compile(r"\b(?:19|20)\d{2}(?: ?- ?(?:19|20)\d{2})?\b")),
     ("ordinal", re.compile(r"\b(?:lan|muc do|muc|cap|khoa|dot) (?:thu )?(?:[IVXL]+|\d+)\b", re.I)),
+    # Numbers that name rather than measure: "lớp 1, lớp 2", "tiêu chí 14", a heading's "15." — never a figure.
+    ("label", re.compile(
+        r"\b(?:lop|khoi|tieu chi|dieu|khoan|chuong|phan|diem|khu vuc|hoc ky|nhom|tieu muc|ISO|de an|chi thi|so) \d+(?![\d/-])(?:(?:, ?| va )(?:lop )?\d+\b)*"
+        r"|(?m:^)[ \t]*[-+]?[ \t]*\d+(?:\.\d+)*[.)](?=\s)", re.I)),
+    ("age", re.compile(rf"(?<![\w/]){_NUM}(?: ?- ?{_NUM}| den {_NUM})? tuoi\b", re.I)),
     ("count", re.compile(rf"(?<![\w/]){_NUM} (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
     ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),
@@ -64,7 +69,22 @@ def find_spans(text: str) -> list[Span]:
             if b > a and not any(taken[a:b]):
                 spans.append(Span(kind, a, b, text[a:b]))
                 taken[a:b] = [True] * (b - a)
-    return sorted(spans, key=lambda s: s.start)
+    return _dated_documents(sorted(spans, key=lambda s: s.start), folded)
+
+
+_DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngay\s*)?$")
+
+
+def _dated_documents(spans: list[Span], folded: str) -> list[Span]:
+    """A date right after a document number ("Chương trình số 306/CTr-UBND ngày 31/7/2020") is when
+    that document was signed ("docdate"), not the date of an event the plan sets."""
+    out = list(spans)
+    for i in range(1, len(out)):
+        prev, cur = out[i - 1], out[i]
+        if cur.kind == "date" and prev.kind == "docref" and cur.start - prev.end <= 8 \
+                and _DOC_DATE_GAP.match(folded[prev.end:cur.start]):
+            out[i] = Span("docdate", cur.start, cur.end, cur.text)
+    return out
 
 
 @lru_cache(maxsize=4096)

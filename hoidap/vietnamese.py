@@ -48,6 +48,9 @@ SHORTHAND = {
     "gddt": "giáo dục và đào tạo", "mn": "mầm non", "kh": "kế hoạch", "qđ": "quyết định", "qd": "quyết định",
     "sgd": "Sở Giáo dục", "csvc": "cơ sở vật chất", "cđ": "cao đẳng", "cbql": "cán bộ quản lý",
     "ptdtnt": "phổ thông dân tộc nội trú", "gdpt": "giáo dục phổ thông", "tp": "thành phố",
+    "pc": "phổ cập", "qg": "quốc gia", "sgk": "sách giáo khoa", "cntt": "công nghệ thông tin", "dtts": "dân tộc thiểu số",
+    "hk1": "học kỳ I", "hki": "học kỳ I", "hk2": "học kỳ II", "hkii": "học kỳ II", "hkpđ": "Hội khỏe Phù Đổng",
+    "hkpd": "Hội khỏe Phù Đổng", "mg": "mẫu giáo", "hb": "Hòa Bình", "lc": "Lai Châu",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
 
@@ -81,6 +84,16 @@ def normalize_tone_placement(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: "Tỷ lệ Đạt" -> "ty le dat"."""
+    return _fold_short(text) if len(text) <= 32 else _fold(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    """Words and short phrases come back question after question (selection folds ~800 per question)."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.replace("đ", "d")
@@ -108,6 +121,12 @@ def _folded_provinces() -> dict[str, str]:
     return {fold(name): name for name in PROVINCES}
 
 
+@lru_cache(maxsize=1)
+def _province_keys() -> tuple[tuple[str, str], ...]:
+    """Each province's folded words padded with spaces, to find it as whole words."""
+    return tuple((" " + " ".join(fold(w) for w in words(key)) + " ", name) for key, name in _folded_provinces().items())
+
+
 # "tư tưởng, đạo đức, phong cách Hồ Chí Minh", "Chủ tịch Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh" name the
 # President or the Youth Union, not the city: plans quote them often.
 _PERSON_HO_CHI_MINH = re.compile(r" (tu tuong|dao duc|phong cach|chu tich|bac|tncs|cong san|doan|guong|loi day) ho chi minh ")
@@ -117,8 +136,7 @@ def find_provinces(text: str, known: set[str] | None = None) -> list[str]:
     """Province names mentioned in the text, with or without diacritics, canonical spelling."""
     folded = _PERSON_HO_CHI_MINH.sub(" ", " " + " ".join(fold(w) for w in words(text)) + " ")
     found = []
-    for key, name in _folded_provinces().items():
-        key_words = " " + " ".join(fold(w) for w in words(key)) + " "
+    for key_words, name in _province_keys():
         if key_words in folded and (known is None or name in known):
             found.append(name)
     # "Huế" alone is also inside "Thừa Thiên Huế": keep the longer name only.

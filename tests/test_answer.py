@@ -115,3 +115,22 @@ def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_serv
     dates = sample_service.ask("kế hoạch năm học của Sơn La và Lai Châu, bên nào ban hành trước")
     assert "12 tháng 09 năm 2024" in dates.answer and "17 tháng 9 năm 2024" in dates.answer
     assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}
+
+
+def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
+    """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
+    from hoidap.vietnamese import expand_shorthand
+
+    assert expand_shorthand("sơ kết HK1, trường chuẩn qg ở LC, pc tiểu học, sgk") == (
+        "sơ kết học kỳ I, trường chuẩn quốc gia ở Lai Châu, phổ cập tiểu học, sách giáo khoa")
+    reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
+    assert not reply.abstained and "106 xã" in reply.answer
+
+
+def test_who_issued_the_plan_itself_is_answered_from_its_own_header(sample_service):
+    """"Ai ban hành kế hoạch năm học Sơn La" is about the plan, not the Ministry's plan it quotes;
+    a question naming another document by number stays about that document."""
+    reply = sample_service.ask("ai ban hành kế hoạch nhiệm vụ năm học ở tỉnh sơn la")
+    assert not reply.abstained and "Chủ tịch Ủy ban nhân dân tỉnh" in reply.answer and "2236" not in reply.answer
+    other = sample_service.ask("Quyết định 2236 về kế hoạch nhiệm vụ năm học do ai ban hành")
+    assert "1899/QĐ-UBND ngày 12" not in other.answer

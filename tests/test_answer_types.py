@@ -42,8 +42,18 @@ from hoidap.answer.spans import find_spans
         ("hoa binh mien hoc phi cho tre may tuoi", "count"),  # an age, not an amount
         ("lich thi lop 10 lai chau", "date"),
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
-        ("kế hoạch ra tháng mấy", "date"),
+        ("kế hoạch ra tháng mấy", "docdate"),  # when a document was issued
+        ("thi tốt nghiệp THPT 2025 ngày nào", "date"),  # when an event takes place
+        ("qđ 1102 bắc ninh có hiệu lực từ khi nào", "description"),  # "kể từ ngày ký" holds no date
         ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
+        ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
+        ("năm 2024 HB chọn SGK những lớp nào", "list"),
+        ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
+        ("hoà bình có cam kết ngân sách cho GD tối thiểu 20% không", "confirm"),  # yes/no on a stated figure
+        ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),
+        ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
+        ("lai châu thiếu gv môn nào", "list"),
+        ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"  # "mức 2" is no figure to confirm
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -54,11 +64,50 @@ def test_typed_spans_in_plan_text():
     text = ("Kèm theo Quyết định số: 1899/QĐ-UBND ngày 12 tháng 09 năm 2024; đạt 32,8%; tuyển 1.200 giáo viên; "
             "theo Quyết định số 72-QĐ/TW ngày 18/7/2022; 5 tỷ đồng; lần thứ VIII")
     spans = {(s.kind, s.text) for s in find_spans(text)}
-    assert {("docref", "1899/QĐ-UBND"), ("date", "ngày 12 tháng 09 năm 2024"), ("percent", "32,8%"),
-            ("count", "1.200 giáo viên"), ("docref", "72-QĐ/TW"), ("date", "ngày 18/7/2022"),
+    assert {("docref", "1899/QĐ-UBND"), ("docdate", "ngày 12 tháng 09 năm 2024"), ("percent", "32,8%"),
+            ("count", "1.200 giáo viên"), ("docref", "72-QĐ/TW"), ("docdate", "ngày 18/7/2022"),
             ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII")} <= spans
     for s in find_spans(text):
         assert text[s.start : s.end] == s.text
+
+
+def test_numbers_that_name_are_not_figures_and_agencies_keep_their_last_words():
+    text = ("14. Tăng cường kiểm định; dạy lớp 1, lớp 2, lớp 3 thuộc xã khu vực III; tiêu chí 5 về trường học; "
+            "theo Đề án 06; trẻ từ 3 đến 5 tuổi; Sở Thông tin và Truyền thông; Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, các")
+    spans = {(s.kind, s.text) for s in find_spans(text)}
+    assert {("label", "14."), ("label", "lớp 1, lớp 2, lớp 3"), ("label", "tiêu chí 5"), ("label", "Đề án 06"),
+            ("age", "3 đến 5 tuổi"), ("agency", "Sở Thông tin và Truyền thông"),
+            ("agency", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh")} <= spans
+    assert not any(kind in {"number", "count", "percent"} for kind, _ in spans)
+    # a heading's number or a grade does not answer "how many"; a grade answers "which grade"
+    assert not carries_expected("9. Tập trung tháo gỡ khó khăn về thiếu giáo viên", "Hòa Bình còn thiếu bao nhiêu giáo viên?")
+    assert not carries_expected("dạy lớp 1, lớp 2", "bao nhiêu phần trăm trường dạy tiếng Anh")
+    assert carries_expected("biên soạn tài liệu giáo dục địa phương lớp 5, lớp 9", "biên soạn tài liệu cho lớp mấy")
+    assert carries_expected("phổ cập cho trẻ em 5 tuổi", "phổ cập cho trẻ mấy tuổi")
+
+
+def test_a_yes_no_question_on_a_figure_is_answered_by_the_passage_stating_that_figure():
+    question = "19% chi thuong xuyen o son la co tinh ca tien hoc phi khong"
+    assert carries_expected("đạt tỷ lệ tối thiểu 19% trong tổng chi thường xuyên (chưa kể chi từ nguồn thu học phí)", question)
+    assert not carries_expected("ngân sách tối thiểu 20% tổng chi ngân sách nhà nước", question)
+
+
+def test_a_documents_own_date_does_not_answer_when_an_event_takes_place():
+    text = "Chương trình hành động số 306/CTr-UBND ngày 31/7/2020 của UBND tỉnh về phát triển kinh tế - xã hội 2021 - 2025"
+    assert not carries_expected(text, "thi tốt nghiệp THPT 2025 ngày nào")
+    assert carries_expected(text, "chương trình hành động 306 ban hành ngày nào")
+    assert carries_expected("sơ kết học kỳ I trước ngày 31/01/2025", "hạn nộp báo cáo sơ kết học kỳ 1")
+
+
+def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question():
+    from hoidap.answer.features import _qualifier_conflict, qualifiers
+
+    asked = qualifiers("chỉ tiêu trường mầm non đạt chuẩn quốc gia mức độ 1 của Lai Châu")
+    assert asked == {"muc": {"1"}, "cap": {"mam non"}}
+    assert _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 2 — 16,1%"))
+    assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 1 — 54,5%"))
+    assert not _qualifier_conflict(asked, qualifiers("trường đạt chuẩn quốc gia"))  # says nothing either way
+    assert _qualifier_conflict(qualifiers("giáo viên cấp THCS"), qualifiers("giáo viên trung học phổ thông"))
 
 
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
