@@ -132,7 +132,7 @@ def _gold_for_run(tmp: Path) -> Path:
     by_id = {i.id: i for i in items}
     first = by_id["sl-07"].to_dict()
     first.update(id="markup-1", question=MARKUP_QUESTION)
-    picked = ["lc-t03", "sl-12", "lc-16", "x-05", "sl-11", "na-06", "na-01", "lc-t04", "x-03", "hb-18"]
+    picked = ["lc-t03", "sl-12", "lc-16", "x-05", "sl-20", "na-06", "na-01", "lc-t04", "x-03", "hb-18"]
     rows = [first] + [by_id[i].to_dict() for i in picked]
     path = tmp / "gold.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
