@@ -252,6 +252,12 @@ def test_embedded_widget_full_conversation(site, page, sample_service):
     assert mine[0]["question"] == "còn Bắc Ninh thì sao?" and mine[0]["feedback"]["channel"] == "web"
     assert {e["doc"] for e in mine[0]["evidence"]} == {BAC_NINH}
 
+    # Each part of a plan's outline is cited to its own passage: the source lines name their sections.
+    outline = ask(page, "kế hoạch năm học Sơn La gồm mấy phần")
+    labels = outline.locator(".hd-sources .hd-source-label").all_inner_texts()
+    assert len(labels) >= 3 and len(set(labels)) == len(labels)
+    expect(outline.locator(".hd-sources")).to_contain_text("TỔ CHỨC THỰC HIỆN")
+
 
 def test_widget_on_a_phone(site, browser):
     host, _ = site

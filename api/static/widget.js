@@ -481,13 +481,21 @@
     return box;
   };
 
+  /** The heading nearest to a cited passage, shortened: lines citing one plan twice must differ. */
+  function sectionTail(section) {
+    var parts = (section || "").split(" > ");
+    var tail = parts[parts.length - 1].trim();
+    return tail.length > 60 ? tail.slice(0, 59).trim() + "…" : tail;
+  }
+
   Widget.prototype.renderSourceList = function (title, citations, heading) {
     var self = this, titleId = this.id("list-" + Math.random().toString(36).slice(2, 9));
     return h("div", { class: "hd-sources" }, [
       h("p", { class: "hd-sources-title", id: titleId, text: title }),
       h("ol", { "aria-labelledby": titleId }, citations.map(function (c, i) {
         var n = c.n || i + 1;
-        var label = [c.province, c.title || c.source, c.page ? TEXT.pageShort(c.page) : ""].filter(Boolean).join(" · ");
+        var label = [c.province, c.title || c.source, sectionTail(c.section), c.page ? TEXT.pageShort(c.page) : ""]
+          .filter(Boolean).join(" · ");
         return h("li", null, [h("button", {
           type: "button", class: "hd-source-link", "aria-haspopup": "dialog",
           onclick: function (e) { self.openSource(c, heading(n), e.currentTarget); }
