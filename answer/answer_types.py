@@ -114,6 +114,19 @@ def expected_type(question: str) -> str:
     return "description"
 
 
+def answering_spans(kind: str, spans: list, asked: set[str], unit: str, text: str) -> list:
+    """The spans (answer.spans.Span) of `text` that can answer a question of `kind`: a value of an
+    accepted kind the question did not state (in the asked unit), or, for a yes/no check, the
+    figure the question states, stated again. The one type check of extracted and generated answers."""
+    from hoidap.answer.spans import digits
+
+    accepted = ACCEPTS.get(kind, frozenset())
+    if kind == "confirm":
+        return [s for s in spans if s.kind in accepted and digits(s.text) in asked]
+    return [s for s in spans if s.kind in accepted and (not digits(s.text) or digits(s.text) not in asked)
+            and unit_fits(s.kind, s.text, unit, text)]
+
+
 def carries_expected(text: str, question: str) -> bool:
     """Whether a text holds a value of the kind the question asks for that the question did not
     already state (always true for questions that ask for no particular kind)."""
@@ -124,7 +137,4 @@ def carries_expected(text: str, question: str) -> bool:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
     unit = asked_unit(question) if kind == "count" else ""
-    if kind == "confirm":
-        return any(s.kind in ACCEPTS[kind] and digits(s.text) in asked for s in find_spans(text))
-    return any(s.kind in ACCEPTS[kind] and (not digits(s.text) or digits(s.text) not in asked)
-               and unit_fits(s.kind, s.text, unit, text) for s in find_spans(text))
+    return bool(answering_spans(kind, find_spans(text), asked, unit, text))

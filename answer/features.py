@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from hoidap.answer.answer_types import ACCEPTS, STRICT, asked_unit, expected_type, unit_fits
+from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
@@ -68,7 +68,7 @@ class QuestionView:
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
-    qualifiers: dict[str, set[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
+    qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
     idf_scale: float  # the largest IDF a term can have in this corpus
     unit: str = ""  # the unit a count question names ("truong")
 
@@ -201,16 +201,17 @@ _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
 
 
 @lru_cache(maxsize=8192)
-def qualifiers(text: str) -> dict[str, set[str]]:
-    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi" -> {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5"}}."""
+def qualifiers(text: str) -> dict[str, frozenset[str]]:
+    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi" -> {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5"}}
+    (cached, so the values are frozen)."""
     out: dict[str, set[str]] = {}
     for m in _QUALIFIER.finditer(fold(text)):
         kind, value = ("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3) else ("cap", m.group(5))
         out.setdefault(kind, set()).add(_LEVEL_NAMES.get(value, value))
-    return out
+    return {kind: frozenset(values) for kind, values in out.items()}
 
 
-def _qualifier_conflict(asked: dict[str, set[str]], stated: dict[str, set[str]]) -> bool:
+def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, frozenset[str]]) -> bool:
     """The window narrows the figure the other way: "mức độ 2" where the question asks "mức độ 1"."""
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
@@ -265,12 +266,8 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     at = text.find(window)
     found = spans_within(text, at, at + len(window)) if at >= 0 else find_spans(window)
     new = [s for s in found if not digits(s.text) or digits(s.text) not in view.question_digits]
-    accepted = ACCEPTS.get(view.kind, frozenset())
     unit = view.unit if view.kind == "count" else ""
-    if view.kind == "confirm":  # the figure the question asks to confirm, stated again
-        typed = [s for s in found if s.kind in accepted and digits(s.text) in view.question_digits]
-    else:
-        typed = [s for s in new if s.kind in accepted and unit_fits(s.kind, s.text, unit, window)]
+    typed = answering_spans(view.kind, found, view.question_digits, unit, window)
     f["type_match"] = float(bool(typed))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["new_number"] = float(any(digits(s.text) for s in new))
