@@ -117,14 +117,9 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _folded_provinces() -> dict[str, str]:
-    return {fold(name): name for name in PROVINCES}
-
-
-@lru_cache(maxsize=1)
 def _province_keys() -> tuple[tuple[str, str], ...]:
     """Each province's folded words padded with spaces, to find it as whole words."""
-    return tuple((" " + " ".join(fold(w) for w in words(key)) + " ", name) for key, name in _folded_provinces().items())
+    return tuple((" " + " ".join(fold(w) for w in words(name)) + " ", name) for name in PROVINCES)
 
 
 # "tư tưởng, đạo đức, phong cách Hồ Chí Minh", "Chủ tịch Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh" name the
