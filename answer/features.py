@@ -253,9 +253,12 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     meta = hit.chunk.metadata
     own = f"{passage} {meta.school_year} {meta.date} {meta.title}"
     years, school_years = named_years(own)
+    stated = years | {y for sy in school_years for y in sy.split("-")}
+    if view.school_years and view.years:  # two periods ("Lai Châu năm học 2024-2025, Hòa Bình năm 2024"): either
+        return not (view.school_years & school_years or view.years & stated)
     if view.school_years and not view.school_years & school_years:
         return True
-    return bool(view.years) and not view.years & (years | {y for sy in school_years for y in sy.split("-")})
+    return bool(view.years) and not view.years & stated
 
 
 def _has_anchor(matcher: Matcher, grams: Grams) -> bool:

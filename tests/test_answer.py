@@ -123,6 +123,8 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
 
     assert expand_shorthand("sơ kết HK1, trường chuẩn qg ở LC, pc tiểu học, sgk") == (
         "sơ kết học kỳ I, trường chuẩn quốc gia ở Lai Châu, phổ cập tiểu học, sách giáo khoa")
+    assert expand_shorthand("nh 24-25 gv, nam hoc 23 - 24, trẻ 3-4 tuổi") == (
+        "năm học 2024-2025 giáo viên, nam hoc 2023-2024, trẻ 3-4 tuổi")
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
 

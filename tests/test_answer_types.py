@@ -147,6 +147,9 @@ def test_a_question_about_another_school_year_or_a_number_the_passage_lacks_conf
     assert same["year_conflict"] == 0 and same["number_missing"] == 0 and same["miss_word"] == 0
     assert features("tỷ lệ huy động trẻ mẫu giáo năm học 2025-2026")["year_conflict"] == 1
     assert features("tỷ lệ huy động trẻ mẫu giáo năm 2024 và đến 2030")["year_conflict"] == 0  # one of the years is enough
+    # two periods, one per plan ("Lai Châu năm học 2024-2025, Hòa Bình năm 2024"): either one is enough
+    assert features("mẫu giáo: Lai Châu năm học 2023-2024 hay Hòa Bình năm 2025 cao hơn")["year_conflict"] == 0
+    assert features("mẫu giáo: Lai Châu năm học 2025-2026 hay Hòa Bình năm 2027 cao hơn")["year_conflict"] == 1
     assert features("tỷ lệ trẻ mẫu giáo mức độ 2")["number_missing"] == 1
     assert features("tỷ lệ phòng học kiên cố")["miss_word"] > 0.3  # "kiên cố" is not in the passage
 
