@@ -117,6 +117,13 @@ def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_serv
     assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}
 
 
+def test_two_plans_of_one_province_asked_side_by_side_get_a_line_each(sample_service):
+    """"2 kế hoạch / mỗi kế hoạch" sets a province's plans side by side, as two provinces would."""
+    reply = sample_service.ask("trẻ khuyết tật học hòa nhập: 2 kế hoạch của Hòa Bình đặt bao nhiêu")
+    assert not reply.abstained and "90%" in reply.answer and "85%" in reply.answer
+    assert len({c.source for c in reply.citations}) == 2
+
+
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
     from hoidap.vietnamese import expand_shorthand
