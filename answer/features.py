@@ -304,14 +304,34 @@ _OPENING = 20  # a subject stands at the start of its heading or sentence ("6. �
 def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:
     """1 when a typed span stands right next to a word of the question, falling with the distance
     in words (a figure belongs to the words around it); 0 without a typed span."""
-    if not spans:
-        return 0.0
+    gaps = span_gaps(matcher, window, spans)
+    return 1.0 / (1.0 + min(gaps) / 4.0) if gaps and min(gaps) >= 0 else 0.0
+
+
+_CLAUSE_END = re.compile(r"[;:]\s+|\.\s+")
+
+
+def leading_spans(matcher: Matcher, window: str, spans: list[Span]) -> list[Span]:
+    """The spans of the clause sharing most of the question's words, nearest to one of them first:
+    "… trẻ 6 tuổi vào lớp 1 đạt 100%; … khuyết tật học hòa nhập … đạt 85%" asked about khuyết tật
+    leads with 85% alone."""
+    ends = [m.end() for m in _CLAUSE_END.finditer(window)]
+    def clause(at: int) -> str:
+        i = bisect_left(ends, at + 1)
+        return window[ends[i - 1] if i else 0 : ends[i] if i < len(ends) else len(window)]
+    gaps = span_gaps(matcher, window, spans)
+    keys = sorted((-matcher.coverage_of(grams_of(clause(s.start))), gap, n) for n, (s, gap) in enumerate(zip(spans, gaps)))
+    return [spans[n] for cov, _, n in keys if cov == keys[0][0]]
+
+
+def span_gaps(matcher: Matcher, window: str, spans: list[Span]) -> list[int]:
+    """Each span's distance in words to the nearest question word in the window (-1 when the
+    window holds none of them)."""
     terms = {fold_word(t) for t in matcher.weights if " " not in t}
     positions = [m.start() for m in re.finditer(r"[^\W_]+", window) if fold_word(m.group().lower()) in terms]
     if not positions:
-        return 0.0
-    gap = min(_words_between(window, p, s) for s in spans for p in _nearest(positions, s.start))
-    return 1.0 / (1.0 + gap / 4.0)
+        return [-1] * len(spans)
+    return [min(_words_between(window, p, s) for p in _nearest(positions, s.start)) for s in spans]
 
 
 def _nearest(positions: list[int], at: int) -> list[int]:

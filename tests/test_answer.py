@@ -122,6 +122,8 @@ def test_two_plans_of_one_province_asked_side_by_side_get_a_line_each(sample_ser
     reply = sample_service.ask("trẻ khuyết tật học hòa nhập: 2 kế hoạch của Hòa Bình đặt bao nhiêu")
     assert not reply.abstained and "90%" in reply.answer and "85%" in reply.answer
     assert len({c.source for c in reply.citations}) == 2
+    # the line leads with the figure of the clause the question is about, not "6 tuổi, 100%" before it
+    assert ": 85% — Phân đầu tỉ lệ huy động trẻ 6 tuổi" in reply.answer
 
 
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
