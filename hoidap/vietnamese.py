@@ -101,10 +101,19 @@ def _fold(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     """True when the text carries Vietnamese marks (the user typed with accents)."""
+    return _marked_short(text) if len(text) <= 32 else fold(text) != text.lower()
+
+
+@lru_cache(maxsize=1 << 14)
+def _marked_short(text: str) -> bool:
+    """Selection asks this of the same question terms and words for every candidate (~400 per question)."""
     return fold(text) != text.lower()
 
 
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+_CACHED_WORDS_MAX_CHARS = 512  # sentences and windows; whole chunks are cut once, when ingested
 
 
 def words(text: str) -> list[str]:
@@ -112,6 +121,16 @@ def words(text: str) -> list[str]:
 
     Superscript footnote markers ("2025¹") are dropped so they never glue onto a word.
     """
+    return list(_words_short(text)) if len(text) <= _CACHED_WORDS_MAX_CHARS else _words(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _words_short(text: str) -> tuple[str, ...]:
+    """Selection cuts the same sentences of the same passages question after question (~25 per question)."""
+    return tuple(_words(text))
+
+
+def _words(text: str) -> list[str]:
     clean = normalize_tone_placement(nfc(text)).translate(_SUPERSCRIPTS)
     return [w.lower() for w in _WORD.findall(clean)]
 
