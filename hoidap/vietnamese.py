@@ -113,24 +113,11 @@ def _marked_short(text: str) -> bool:
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-_CACHED_WORDS_MAX_CHARS = 512  # sentences and windows; whole chunks are cut once, when ingested
-
-
 def words(text: str) -> list[str]:
     """Lower-cased syllables and numbers ("32,8", "1899/qđ") with tone placement normalised.
 
     Superscript footnote markers ("2025¹") are dropped so they never glue onto a word.
     """
-    return list(_words_short(text)) if len(text) <= _CACHED_WORDS_MAX_CHARS else _words(text)
-
-
-@lru_cache(maxsize=1 << 12)
-def _words_short(text: str) -> tuple[str, ...]:
-    """Selection cuts the same sentences of the same passages question after question (~25 per question)."""
-    return tuple(_words(text))
-
-
-def _words(text: str) -> list[str]:
     clean = normalize_tone_placement(nfc(text)).translate(_SUPERSCRIPTS)
     return [w.lower() for w in _WORD.findall(clean)]
 
