@@ -114,6 +114,12 @@ def _fold(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     """True when the text carries Vietnamese marks (the user typed with accents)."""
+    return _marked_short(text) if len(text) <= 32 else fold(text) != text.lower()
+
+
+@lru_cache(maxsize=1 << 14)
+def _marked_short(text: str) -> bool:
+    """Selection asks this of the same question terms and words for every candidate (~400 per question)."""
     return fold(text) != text.lower()
 
 

@@ -126,6 +126,14 @@ def test_two_plans_of_one_province_asked_side_by_side_get_a_line_each(sample_ser
     assert ": 85% — Phân đầu tỉ lệ huy động trẻ 6 tuổi" in reply.answer
 
 
+def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
+    from hoidap.vietnamese import has_diacritics
+
+    for _ in range(2):  # the second time from the cache of short words
+        assert has_diacritics("Hòa") and has_diacritics("đ") and not has_diacritics("hoa binh")
+    assert has_diacritics("x" * 40 + "ạ") and not has_diacritics("X" * 40)
+
+
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
     from hoidap.vietnamese import expand_shorthand
