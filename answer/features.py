@@ -308,6 +308,7 @@ def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:
     return 1.0 / (1.0 + min(gaps) / 4.0) if gaps and min(gaps) >= 0 else 0.0
 
 
+_WORD_RUN = re.compile(r"[^\W_]+")
 _CLAUSE_END = re.compile(r"[;:]\s+|\.\s+")
 
 
@@ -327,8 +328,10 @@ def leading_spans(matcher: Matcher, window: str, spans: list[Span]) -> list[Span
 def span_gaps(matcher: Matcher, window: str, spans: list[Span]) -> list[int]:
     """Each span's distance in words to the nearest question word in the window (-1 when the
     window holds none of them)."""
+    if not spans:
+        return []
     terms = {fold_word(t) for t in matcher.weights if " " not in t}
-    positions = [m.start() for m in re.finditer(r"[^\W_]+", window) if fold_word(m.group().lower()) in terms]
+    positions = [m.start() for m in _WORD_RUN.finditer(window) if fold_word(m.group().lower()) in terms]
     if not positions:
         return [-1] * len(spans)
     return [min(_words_between(window, p, s) for p in _nearest(positions, s.start)) for s in spans]
