@@ -134,6 +134,12 @@ def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     assert has_diacritics("x" * 40 + "ạ") and not has_diacritics("X" * 40)
 
 
+def test_which_provinces_state_a_figure_is_answered_by_every_plan_stating_it(sample_service):
+    reply = sample_service.ask("tỉnh nào đặt mức chi ngân sách cho giáo dục tối thiểu 20%")
+    assert not reply.abstained
+    assert {"Sơn La", "Bắc Ninh", "Hòa Bình"} <= {c.province for c in reply.citations}
+
+
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
     from hoidap.vietnamese import expand_shorthand

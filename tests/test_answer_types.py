@@ -50,10 +50,12 @@ from hoidap.answer.spans import find_spans
         ("năm 2024 HB chọn SGK những lớp nào", "list"),
         ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
         ("hoà bình có cam kết ngân sách cho GD tối thiểu 20% không", "confirm"),  # yes/no on a stated figure
-        ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),
+        ("tỉnh nào đặt mức chi ngân sách cho giáo dục tối thiểu 20%", "confirm"),  # the plans stating it answer
+        ("tỉnh nào có tỷ lệ trẻ ra lớp bao nhiêu %", "percent"),
+        ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),  # "mức 2" is no figure to confirm
         ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
         ("lai châu thiếu gv môn nào", "list"),
-        ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"  # "mức 2" is no figure to confirm
+        ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
