@@ -18,7 +18,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
     # the passage that states that same figure answers it
     ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
-                           r"\b(?:khong|ko|chua)\W*$")),
+                           r"\b(?:khong|ko|chua)\W*$|"
+                           # "tỉnh nào đặt tối thiểu 20%": the plans that state that same figure answer, one line each
+                           r"^(?!.*\b(?:bao nhieu|may)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:tinh nao|ke hoach nao|van ban nao|"
+                           r"dia phuong nao|noi nao|ben nao)\b")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
     # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")

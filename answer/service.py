@@ -14,7 +14,7 @@ from hoidap.answer.evidence import Matcher, TermStats, key_terms
 from hoidap.answer.answer_types import STRICT
 from hoidap.answer.decision import DEFAULT_PATH, Decision
 from hoidap.answer.extractive import Claim, abstain, best_unit, compose, passage_text, select_claims
-from hoidap.answer.features import Candidate, QuestionView, candidates
+from hoidap.answer.features import Candidate, QuestionView, candidates, leading_spans
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
@@ -64,8 +64,12 @@ def _interleave(rankings: list[list[Hit]], limit: int) -> list[Hit]:
 
 
 def _claim(view: QuestionView, cand: Candidate) -> Claim:
-    """A candidate as a claim; for a figure question its figures lead the line."""
-    shown = cand.spans[:2] if view.kind in STRICT else [s for s in cand.spans[:1] if s.text not in cand.quote]
+    """A candidate as a claim; for a figure question its figures lead the line, those next to the
+    question's words first."""
+    if view.kind in STRICT:
+        shown = leading_spans(view.matcher, cand.quote, cand.spans)[:2]
+    else:
+        shown = [s for s in cand.spans[:1] if s.text not in cand.quote]
     lead = ", ".join(dict.fromkeys(s.text for s in shown))
     return Claim(cand.hit, cand.quote, cand.features["cov"], lead)
 

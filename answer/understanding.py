@@ -11,7 +11,8 @@ from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacri
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
 # "so sánh", "khác nhau", "bên nào trước", "… như Bắc Ninh không", "… còn Hòa Bình thì sao": one line per plan.
 _COMPARES = re.compile(r"\b(so sanh|so voi|khac nhau|giong|chenh|ben nao|cai nao|tinh nao|nhung ke hoach nao|"
-                       r"ca hai|hai ke hoach|cac tinh|nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
+                       r"ca hai|(?:hai|2) (?:ke hoach|van ban)|(?:moi|tung) (?:tinh|ke hoach|van ban)|cac tinh|"
+                       r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
 
 
 @dataclass

@@ -116,9 +116,10 @@ def _add_routes(app: FastAPI, service: AnswerService) -> None:
     errors = {422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 
     @app.post("/api/search", response_model=SearchResponse, responses=errors, tags=["hỏi đáp"])
-    def search(body: SearchRequest) -> SearchResponse:
+    async def search(body: SearchRequest) -> SearchResponse:
         """Các đoạn văn bản liên quan nhất, theo thứ hạng."""
-        hits = service.search(body.query, body.top_k, body.province)
+        # async + one worker-thread hop: a sync endpoint costs a second hop to validate its result
+        hits = await run_in_threadpool(service.search, body.query, body.top_k, body.province)
         return SearchResponse(
             query=body.query,
             results=[
@@ -171,18 +172,23 @@ def _rate_limit(limiter: SlidingWindowLimiter, metrics: Metrics):
     return Depends(limit)
 
 
-def _answer(service: AnswerService, metrics: Metrics, body: AskRequest, conversation_id: str | None) -> dict:
-    """The answer as the public response dict (the contract of /api/ask and the stream's done event)."""
+def _answer(service: AnswerService, metrics: Metrics, body: AskRequest) -> AskResponse:
+    """The answer as the public response (the contract of /api/ask and the stream's done event)."""
+    conversation_id = _conversation_id(service, body)
     started = time.perf_counter()
-    return _public(service.ask(body.question, body.province, conversation_id), metrics, started)
+    return _response(service.ask(body.question, body.province, conversation_id), metrics, started)
 
 
-def _public(answer: Answer, metrics: Metrics, started: float) -> dict:
+def _response(answer: Answer, metrics: Metrics, started: float) -> AskResponse:
     payload = answer.to_dict()
     for citation in payload["citations"] + payload["related"]:
         citation["original"] = original_link(citation["source"], citation.get("page"))
     metrics.record_answer(payload, time.perf_counter() - started)
-    return AskResponse.model_validate(payload).model_dump(mode="json")
+    return AskResponse.model_validate(payload)
+
+
+def _public(answer: Answer, metrics: Metrics, started: float) -> dict:
+    return _response(answer, metrics, started).model_dump(mode="json")
 
 
 def _conversation_id(service: AnswerService, body: AskRequest) -> str | None:
@@ -197,9 +203,11 @@ def _add_chat_routes(app: FastAPI, service: AnswerService, settings: Settings, m
 
     @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["hỏi đáp"],
               dependencies=[ask_limit])
-    def ask(body: AskRequest) -> dict:
+    async def ask(body: AskRequest) -> AskResponse:
         """Trả lời một câu hỏi, mỗi ý kèm trích dẫn [n] tới đoạn văn bản gốc."""
-        return _answer(service, metrics, body, _conversation_id(service, body))
+        # one worker-thread hop; the validated model is not validated again (a sync endpoint
+        # returning a dict costs a second hop for that)
+        return await run_in_threadpool(_answer, service, metrics, body)
 
     @app.post("/api/ask/stream", response_class=StreamingResponse, responses={**errors, **_SSE_DOC},
               tags=["hỏi đáp"], dependencies=[ask_limit])

@@ -55,9 +55,22 @@ SHORTHAND = {
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
 
 
+# "năm học 24-25", "nh 24-25": the plans always write the school year in full ("2024 - 2025")
+_SHORT_SCHOOL_YEAR = re.compile(r"(?<!\w)(năm học|nam hoc|nh)\s+(\d{2})\s*[-–/]\s*(\d{2})(?![\d/])", re.IGNORECASE)
+
+
 def expand_shorthand(text: str) -> str:
     """Replace chat abbreviations by the words the plans use."""
+    text = _SHORT_SCHOOL_YEAR.sub(_full_school_year, text)
     return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
+def _full_school_year(m: re.Match[str]) -> str:
+    first, second = int(m.group(2)), int(m.group(3))
+    if second != first + 1:
+        return m.group()
+    words = "năm học" if m.group(1).lower() == "nh" else m.group(1)
+    return f"{words} 20{first:02d}-20{second:02d}"
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
@@ -101,6 +114,12 @@ def _fold(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     """True when the text carries Vietnamese marks (the user typed with accents)."""
+    return _marked_short(text) if len(text) <= 32 else fold(text) != text.lower()
+
+
+@lru_cache(maxsize=1 << 14)
+def _marked_short(text: str) -> bool:
+    """Selection asks this of the same question terms and words for every candidate (~400 per question)."""
     return fold(text) != text.lower()
 
 

@@ -117,12 +117,37 @@ def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_serv
     assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}
 
 
+def test_two_plans_of_one_province_asked_side_by_side_get_a_line_each(sample_service):
+    """"2 kế hoạch / mỗi kế hoạch" sets a province's plans side by side, as two provinces would."""
+    reply = sample_service.ask("trẻ khuyết tật học hòa nhập: 2 kế hoạch của Hòa Bình đặt bao nhiêu")
+    assert not reply.abstained and "90%" in reply.answer and "85%" in reply.answer
+    assert len({c.source for c in reply.citations}) == 2
+    # the line leads with the figure of the clause the question is about, not "6 tuổi, 100%" before it
+    assert ": 85% — Phân đầu tỉ lệ huy động trẻ 6 tuổi" in reply.answer
+
+
+def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
+    from hoidap.vietnamese import has_diacritics
+
+    for _ in range(2):  # the second time from the cache of short words
+        assert has_diacritics("Hòa") and has_diacritics("đ") and not has_diacritics("hoa binh")
+    assert has_diacritics("x" * 40 + "ạ") and not has_diacritics("X" * 40)
+
+
+def test_which_provinces_state_a_figure_is_answered_by_every_plan_stating_it(sample_service):
+    reply = sample_service.ask("tỉnh nào đặt mức chi ngân sách cho giáo dục tối thiểu 20%")
+    assert not reply.abstained
+    assert {"Sơn La", "Bắc Ninh", "Hòa Bình"} <= {c.province for c in reply.citations}
+
+
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
     from hoidap.vietnamese import expand_shorthand
 
     assert expand_shorthand("sơ kết HK1, trường chuẩn qg ở LC, pc tiểu học, sgk") == (
         "sơ kết học kỳ I, trường chuẩn quốc gia ở Lai Châu, phổ cập tiểu học, sách giáo khoa")
+    assert expand_shorthand("nh 24-25 gv, nam hoc 23 - 24, trẻ 3-4 tuổi") == (
+        "năm học 2024-2025 giáo viên, nam hoc 2023-2024, trẻ 3-4 tuổi")
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
 

@@ -50,10 +50,12 @@ from hoidap.answer.spans import find_spans
         ("năm 2024 HB chọn SGK những lớp nào", "list"),
         ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
         ("hoà bình có cam kết ngân sách cho GD tối thiểu 20% không", "confirm"),  # yes/no on a stated figure
-        ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),
+        ("tỉnh nào đặt mức chi ngân sách cho giáo dục tối thiểu 20%", "confirm"),  # the plans stating it answer
+        ("tỉnh nào có tỷ lệ trẻ ra lớp bao nhiêu %", "percent"),
+        ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),  # "mức 2" is no figure to confirm
         ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
         ("lai châu thiếu gv môn nào", "list"),
-        ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"  # "mức 2" is no figure to confirm
+        ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -147,6 +149,9 @@ def test_a_question_about_another_school_year_or_a_number_the_passage_lacks_conf
     assert same["year_conflict"] == 0 and same["number_missing"] == 0 and same["miss_word"] == 0
     assert features("tỷ lệ huy động trẻ mẫu giáo năm học 2025-2026")["year_conflict"] == 1
     assert features("tỷ lệ huy động trẻ mẫu giáo năm 2024 và đến 2030")["year_conflict"] == 0  # one of the years is enough
+    # two periods, one per plan ("Lai Châu năm học 2024-2025, Hòa Bình năm 2024"): either one is enough
+    assert features("mẫu giáo: Lai Châu năm học 2023-2024 hay Hòa Bình năm 2025 cao hơn")["year_conflict"] == 0
+    assert features("mẫu giáo: Lai Châu năm học 2025-2026 hay Hòa Bình năm 2027 cao hơn")["year_conflict"] == 1
     assert features("tỷ lệ trẻ mẫu giáo mức độ 2")["number_missing"] == 1
     assert features("tỷ lệ phòng học kiên cố")["miss_word"] > 0.3  # "kiên cố" is not in the passage
 
