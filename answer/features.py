@@ -52,6 +52,7 @@ class Candidate:
     quote: str  # verbatim window of hit.chunk.text
     features: dict[str, float] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)  # new spans of the expected kind, in the quote
+    sentence: str = ""  # the whole sentence the window was cut from
 
     def vector(self, names: tuple[str, ...] = FEATURES) -> list[float]:
         return [self.features[n] for n in names]
@@ -164,7 +165,7 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             typed = _typed_features(view, hit.chunk.text, window, f)
             if view.kind == "agency":
                 typed = _subject(hit.chunk.text, window, sentence, section, typed) + typed
-            out.append(Candidate(hit, rank, window, f, typed))
+            out.append(Candidate(hit, rank, window, f, typed, sentence))
     _add_gaps(view, out)
     return out
 

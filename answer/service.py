@@ -63,6 +63,11 @@ def _interleave(rankings: list[list[Hit]], limit: int) -> list[Hit]:
     return list(out.values())[:limit]
 
 
+# A list question is answered by its whole sentence up to this length: a window cut at CLAIM_CHARS
+# drops the items after the cut ("phòng, chống ma túy; bạo lực; xâm hại tình dục; … an toàn giao thông").
+LIST_CHARS = 500
+
+
 def _claim(view: QuestionView, cand: Candidate) -> Claim:
     """A candidate as a claim; for a figure question its figures lead the line, those next to the
     question's words first."""
@@ -71,7 +76,8 @@ def _claim(view: QuestionView, cand: Candidate) -> Claim:
     else:
         shown = [s for s in cand.spans[:1] if s.text not in cand.quote]
     lead = ", ".join(dict.fromkeys(s.text for s in shown))
-    return Claim(cand.hit, cand.quote, cand.features["cov"], lead)
+    whole = view.kind == "list" and len(cand.sentence) <= LIST_CHARS
+    return Claim(cand.hit, cand.sentence if whole else cand.quote, cand.features["cov"], lead)
 
 
 class AnswerService:

@@ -140,6 +140,12 @@ def test_which_provinces_state_a_figure_is_answered_by_every_plan_stating_it(sam
     assert {"Sơn La", "Bắc Ninh", "Hòa Bình"} <= {c.province for c in reply.citations}
 
 
+def test_a_list_question_gets_its_whole_sentence_not_a_window_cut_before_the_last_items(sample_service):
+    reply = sample_service.ask("sơn la có những chuyên đề an ninh an toàn trường học nào")
+    assert not reply.abstained
+    assert all(item in reply.answer for item in ("ma túy", "bạo lực", "xâm hại tình dục", "an toàn giao thông"))
+
+
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
     from hoidap.vietnamese import expand_shorthand

@@ -129,11 +129,14 @@ def _gold_for_run(tmp: Path) -> Path:
     """A markup question first (it must come out escaped), then committed items of every type."""
     items, problems = load_gold(GOLD)
     assert not problems
-    by_id = {i.id: i for i in items}
-    first = by_id["sl-07"].to_dict()
+    first = items[0].to_dict()
     first.update(id="markup-1", question=MARKUP_QUESTION)
-    picked = ["lc-t03", "sl-12", "lc-16", "x-05", "sl-20", "na-06", "na-01", "lc-t04", "x-03", "hb-18"]
-    rows = [first] + [by_id[i].to_dict() for i in picked]
+    # the first committed items of each type (fixed ids broke when a round's dedupe removed them)
+    of_type = {t: [i for i in items if i.type == t] for t in ("numeric", "list", "metadata", "comparison", "factoid", "unanswerable")}
+    picked = [of_type["numeric"][0], of_type["list"][0], of_type["metadata"][0], of_type["comparison"][0],
+              of_type["factoid"][0], of_type["unanswerable"][0], of_type["unanswerable"][1], of_type["numeric"][1],
+              of_type["comparison"][1], of_type["list"][1]]
+    rows = [first] + [i.to_dict() for i in picked]
     path = tmp / "gold.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     return path

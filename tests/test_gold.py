@@ -168,3 +168,15 @@ def test_held_out_file_is_valid_large_enough_and_shares_no_question_with_the_tra
     near = [i.id for i in committed[0] if any(len(g & h) / len(g | h) >= 0.6 for h in held_grams for g in [grams(i.question)])]
     assert near == []
     assert len(committed[0]) >= 300 and sum(1 for i in committed[0] if not i.answerable) >= 60
+
+
+def test_second_held_out_file_is_valid_and_asks_no_training_question_verbatim(committed):
+    """eval/heldout8.jsonl, measured once at the end of round 6, stays valid against the sample corpus."""
+    from hoidap.vietnamese import fold
+
+    held, problems = load_gold(ROOT / "eval" / "heldout8.jsonl")
+    assert problems == [] and len(held) >= 100
+    found, _ = validate(held, SAMPLE_CORPUS)
+    assert found == []
+    training = {" ".join(fold(i.question).split()) for i in committed[0]}
+    assert not [i.id for i in held if " ".join(fold(i.question).split()) in training]
