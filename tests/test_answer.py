@@ -146,6 +146,14 @@ def test_a_list_question_gets_its_whole_sentence_not_a_window_cut_before_the_las
     assert all(item in reply.answer for item in ("ma túy", "bạo lực", "xâm hại tình dục", "an toàn giao thông"))
 
 
+def test_a_table_row_leads_with_the_school_year_asked(sample_service):
+    """The appendix row states both years; the line leads with the one asked ("nh 24-25" is 2024-2025)."""
+    asked = sample_service.ask("ty le tre di hoc mau giao lai chau nh 24-25")
+    assert "(3707/KH-UBND): 99,85% — " in asked.answer
+    before = sample_service.ask("ty le tre di hoc mau giao lai chau nam hoc 2023-2024")
+    assert "(3707/KH-UBND): 99,8% — " in before.answer
+
+
 def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     """Teachers type "pc", "qg", "sgk", "hk1", "HB": the answer is the one the full words get."""
     from hoidap.vietnamese import expand_shorthand
