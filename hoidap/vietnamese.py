@@ -69,8 +69,8 @@ def _full_school_year(m: re.Match[str]) -> str:
     first, second = int(m.group(2)), int(m.group(3))
     if second != first + 1:
         return m.group()
-    words = "năm học" if m.group(1).lower() == "nh" else m.group(1)
-    return f"{words} 20{first:02d}-20{second:02d}"
+    said = "năm học" if m.group(1).lower() == "nh" else m.group(1)
+    return f"{said} 20{first:02d}-20{second:02d}"
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
