@@ -28,6 +28,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|\b(?:muc|tien|bang) luong\b|"
                          r"\b(?:hoc phi|tien an|phu cap|kinh phi|muc thu|muc ho tro|(?<!so )(?<!chat )(?<!phan )luong)\b.*\b(?:bao nhieu(?! (?:tuoi|lop|nam)\b)|may (?:tien|trieu|nghin|ngan))\b|"
                          r"bao nhieu ty|bao nhieu trieu")),
+    # a deadline ("hạn chót", "nộp/báo cáo … trước ngày nào"): the plans' "trước ngày 15/9" answers it,
+    # while it does not date an event ("ngày khai giảng là ngày nào")
+    ("deadline", re.compile(r"\bhan (?:chot|cuoi|nop|bao cao|gui)\b|truoc (?:nhung )?ngay|cham nhat|"
+                            r"\b(?:han(?! che)|bao cao|nop|gui)\b.*\b(?:ngay nao|ngay may|thang nao|thang may)\b")),
     # the date a document was signed or issued, as against the date of an exam, a report, a holiday
     ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
                            r"ket luan|van ban|chuong trinh|de an|to trinh|ky|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
@@ -52,7 +56,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\bmon (?:nao|gi)\b")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -61,12 +65,13 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
     "percent": frozenset({"percent", "number"}),
     "ordinal": frozenset({"ordinal", "number"}),
+    "deadline": frozenset({"deadline", "date", "year"}),
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
-    "when": frozenset({"date", "docdate", "year"}),
-    "year": frozenset({"year", "date", "docdate"}),
+    "when": frozenset({"date", "deadline", "docdate", "year"}),
+    "year": frozenset({"year", "date", "deadline", "docdate"}),
     "docref": frozenset({"docref"}),
-    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "docdate", "docref", "ordinal", "age", "label"}),
+    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "deadline", "docdate", "docref", "ordinal", "age", "label"}),
     "label": frozenset({"label"}),
     "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
@@ -76,7 +81,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
+STRICT = frozenset({"confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")

@@ -17,7 +17,8 @@ from functools import lru_cache
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, words
 
 # Words that frame a question ("what is the target for ...") more than they name its topic.
-FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban"})
+# "Hạn chót / hạn cuối" ask for a deadline that plans write "trước ngày …": they name the answer's kind, not its topic.
+FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban", "han chot", "han cuoi"})
 _FRAMING_WEIGHT = 0.3
 ANCHOR_MISSING = 0.8
 RARE_TOPIC_DF = 5  # measured: the plans use "lương" 5 times, never for salaries
@@ -96,7 +97,8 @@ def grams_of(text: str) -> Grams:
 class Matcher:
     """Scores texts against one question's key terms."""
 
-    def __init__(self, terms: list[str], stats: TermStats) -> None:
+    def __init__(self, terms: list[str], stats: TermStats, context: frozenset[str] = frozenset()) -> None:
+        """context: folded words of a chat preamble ("mình làm văn thư ở sở, …"), weighted as framing."""
         framing = {w for t in terms if fold(t) in FRAMING for w in fold(t).split()}
         self.weights: dict[str, float] = {}
         for term in terms:
@@ -104,7 +106,7 @@ class Matcher:
             pair = " " in term
             # An unseen pair may be two words that merely stand side by side: count it lightly.
             weight = stats.idf(term) * (_UNSEEN_PAIR if pair and not seen else 1.0)
-            if fold(term) in FRAMING or fold(term) in framing:
+            if fold(term) in FRAMING or fold(term) in framing or (context and set(fold(term).split()) <= context):
                 weight *= _FRAMING_WEIGHT
             self.weights[term] = weight
         self.total = sum(self.weights.values()) or 1.0

@@ -15,6 +15,22 @@ _COMPARES = re.compile(r"\b(so sanh|so voi|khac nhau|giong|chenh|ben nao|cai nao
                        r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
 
 
+# "mình làm văn thư ở sở GDĐT Bắc Ninh, …", "hiệu trưởng THPT ở Hòa Bình hỏi: …", "sếp hỏi …": who asks, not what.
+_CHAT_CONTEXT = re.compile(
+    r"^\s*(?:(?:minh|em|toi|to|chi|anh|co|thay)\s+(?:la|lam|dang|day|o|cong tac)\b[^,:?]{0,80}?(?:[,:]|\bcho (?:minh |em |toi )?hoi\b)"
+    r"|[^,:?]{0,60}\bhoi\s*:|(?:sep|lanh dao|phong|truong)\s+(?:hoi|can gap|can|nho)\b)"
+)
+
+
+def chat_context(text: str) -> frozenset[str]:
+    """Folded words of a chat preamble that says who asks; words the question proper repeats are kept out."""
+    folded = fold(text)
+    m = _CHAT_CONTEXT.match(folded)
+    if not m:
+        return frozenset()
+    return frozenset(folded[: m.end()].replace(",", " ").replace(":", " ").split()) - set(folded[m.end() :].split())
+
+
 @dataclass
 class Query:
     """A question made ready for retrieval."""
