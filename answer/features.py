@@ -17,7 +17,7 @@ from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expe
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
-from hoidap.answer.understanding import chat_context
+from hoidap.answer.understanding import framing_words
 from hoidap.models import Hit
 from hoidap.vietnamese import fold, has_diacritics, split_sentences, words
 
@@ -80,13 +80,13 @@ class QuestionView:
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
         years, school_years = named_years(text)
-        context = chat_context(text)
+        framing = framing_words(text)
         return cls(
             text=text,
             kind=expected_type(question),
-            matcher=Matcher(key_terms(text), stats, context),
-            folded=Matcher(key_terms(fold(text)), stats, context),
-            paraphrased=Matcher(key_terms(rewrite(text)), stats, context),
+            matcher=Matcher(key_terms(text), stats, framing),
+            folded=Matcher(key_terms(fold(text)), stats, framing),
+            paraphrased=Matcher(key_terms(rewrite(text)), stats, framing),
             paraphrases=rewrite(text) != " ".join(fold_word(w) for w in words(text)),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
             years=years,

@@ -22,8 +22,10 @@ _CHAT_CONTEXT = re.compile(
 )
 
 
-def chat_context(text: str) -> frozenset[str]:
-    """Folded words of a chat preamble that says who asks; words the question proper repeats are kept out."""
+def framing_words(text: str) -> frozenset[str]:
+    """Folded words that frame a question rather than name its topic: a chat preamble saying who
+    asks, minus the words the question proper repeats. (Measured and left out: "làm / việc" of
+    "phải làm những việc gì", no change on 1,253 questions.)"""
     folded = fold(text)
     m = _CHAT_CONTEXT.match(folded)
     if not m:

@@ -166,6 +166,36 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     assert not reply.abstained and "106 xã" in reply.answer
 
 
+def test_words_that_frame_a_chat_question_do_not_count_as_its_topic(sample_service):
+    """"Hạn chót", and a preamble saying who asks ("mình làm văn thư ở sở, …"), weigh as framing:
+    the passage that gives the deadline answers although it has neither."""
+    from hoidap.answer.evidence import Matcher
+    from hoidap.answer.understanding import framing_words
+
+    assert framing_words("mình làm văn thư ở sở, hạn tổng kết năm học") == {"minh", "lam", "van", "thu", "o", "so"}
+    assert framing_words("hiệu trưởng THPT hỏi: tỷ lệ tốt nghiệp THPT") == {"hieu", "truong", "hoi"}
+    assert framing_words("tỷ lệ tốt nghiệp THPT, mình hỏi chút") == frozenset()
+    terms, passage = ["văn", "thư", "văn thư", "hạn", "chót", "hạn chót", "sơ", "kết", "sơ kết"], "sơ kết học kỳ I trước ngày 31/01/2025"
+    framed = Matcher(terms, sample_service.stats, frozenset({"van", "thu"})).coverage(passage)
+    deadline = Matcher(terms, sample_service.stats).coverage(passage)  # "hạn chót" frames, "văn thư" counts
+    topic = Matcher(terms[:3] + ["hạn", "chế", "hạn chế"] + terms[6:], sample_service.stats).coverage(passage)
+    assert framed > 1.25 * deadline and deadline > topic + 0.1
+    reply = sample_service.ask("em làm văn phòng trường ở Bắc Ninh, hạn cuối sơ kết học kỳ 1 là khi nào")
+    assert not reply.abstained and "31/01/2025" in reply.answer
+
+
+def test_an_abbreviation_matches_the_words_it_stands_for_and_back():
+    """Plans write "THPT" and "trung học phổ thông" alike; a question typed either way matches both."""
+    from hoidap.answer.evidence import Grams
+    from hoidap.vietnamese import expand_shorthand
+
+    short, full = Grams.of("tốt nghiệp THPT đạt 95%"), Grams.of("tốt nghiệp trung học phổ thông đạt 95%")
+    assert {"thpt", "trung học", "phổ thông"} <= short.accented and {"thpt", "trung hoc"} <= full.folded
+    assert "thpt" not in Grams.of("trung học cơ sở").folded
+    assert expand_shorthand("ty le pcgd thcs, thi tn thpt, hs dtts") == (
+        "ty le phổ cập giáo dục thcs, thi tốt nghiệp thpt, học sinh dân tộc thiểu số")
+
+
 def test_who_issued_the_plan_itself_is_answered_from_its_own_header(sample_service):
     """"Ai ban hành kế hoạch năm học Sơn La" is about the plan, not the Ministry's plan it quotes;
     a question naming another document by number stays about that document."""

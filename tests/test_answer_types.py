@@ -56,6 +56,10 @@ from hoidap.answer.spans import find_spans
         ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
         ("lai châu thiếu gv môn nào", "list"),
         ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"
+        ("han chot so ket hoc ky I o bac ninh", "deadline"),
+        ("bắc ninh: tổng kết năm học nộp trước ngày nào", "deadline"),
+        ("ngay khai giang nam hoc 2024-2025 o bac ninh la ngay nao", "date"),  # an event, not a deadline
+        ("hạn chế tình trạng bỏ học ngày nào", "date"),  # "hạn chế" is no "hạn"
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -99,6 +103,24 @@ def test_a_documents_own_date_does_not_answer_when_an_event_takes_place():
     assert not carries_expected(text, "thi tốt nghiệp THPT 2025 ngày nào")
     assert carries_expected(text, "chương trình hành động 306 ban hành ngày nào")
     assert carries_expected("sơ kết học kỳ I trước ngày 31/01/2025", "hạn nộp báo cáo sơ kết học kỳ 1")
+
+
+def test_a_deadline_answers_when_a_report_is_due_not_when_the_event_it_reports_on_happens():
+    """"Báo cáo … khai giảng trước ngày 15/9/2024" gives the report's deadline, not the opening day."""
+    window = "Báo cáo Bộ GDĐT và UBND tỉnh về tình hình tổ chức khai giảng năm học 2024 - 2025 trước ngày 15/9/2024"
+    assert [(s.kind, s.text) for s in find_spans(window) if "15/9" in s.text] == [("deadline", "ngày 15/9/2024")]
+    assert not carries_expected(window, "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
+    assert carries_expected(window, "hạn chót báo cáo khai giảng ở bắc ninh")
+    assert carries_expected(window, "khi nào phải báo cáo tình hình khai giảng")
+    assert carries_expected("khai giảng năm học vào ngày 05/9/2024", "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
+
+
+def test_all_of_a_count_is_a_count_of_its_unit():
+    """"ở 10/10 huyện, thành phố" answers "bao nhiêu huyện"."""
+    text = "duy trì phổ cập giáo dục mầm non cho trẻ 5 tuổi ở 10/10 huyện, thành phố"
+    assert ("count", "10/10 huyện") in {(s.kind, s.text) for s in find_spans(text)}
+    assert carries_expected(text, "phổ cập mầm non 5 tuổi duy trì ở bao nhiêu huyện")
+    assert not carries_expected(text, "phổ cập mầm non 5 tuổi duy trì ở bao nhiêu xã")
 
 
 def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question():
