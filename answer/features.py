@@ -37,11 +37,12 @@ FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "span_near", "length",
     "miss_word", "year_conflict", "number_missing", "cov_label", "qualifier_conflict",
-    "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap",
+    "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap", "list_items",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
 _RELATIVE = ("cov", "cov_text", "cov_paraphrase", "span_near")
+_ITEM_SEP = re.compile(r"[,;]\s|\(")
 _ROW = " — "  # a table row as indexed: "Tỷ lệ huy động trẻ nhà trẻ — Năm học 2023-2024, chỉ tiêu …: 32,7%"
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
@@ -198,6 +199,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
         "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
         "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
+        "list_items": min(len(_ITEM_SEP.findall(window)), 6) / 6 if view.kind == "list" else 0.0,
     }
 
 

@@ -146,6 +146,14 @@ def test_a_list_question_gets_its_whole_sentence_not_a_window_cut_before_the_las
     assert all(item in reply.answer for item in ("ma túy", "bạo lực", "xâm hại tình dục", "an toàn giao thông"))
 
 
+def test_a_long_list_sentence_runs_on_to_its_last_item(sample_service):
+    """Longer than LIST_CHARS whole, a list sentence is quoted from the window on to the last clause
+    end that fits, so "… sách giáo khoa điện tử, phần mềm mô phỏng" keeps its last item."""
+    reply = sample_service.ask("kho học liệu số dùng chung toàn ngành ở Sơn La có những gì")
+    assert not reply.abstained
+    assert "bài giảng điện tử" in reply.answer and "phần mềm mô phỏng" in reply.answer
+
+
 def test_a_table_row_leads_with_the_school_year_asked(sample_service):
     """The appendix row states both years; the line leads with the one asked ("nh 24-25" is 2024-2025)."""
     asked = sample_service.ask("ty le tre di hoc mau giao lai chau nh 24-25")

@@ -215,6 +215,27 @@ def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
     assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
 
 
+def test_a_list_question_sees_how_many_items_a_window_enumerates():
+    """"Những môn nào": the window naming "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc" is told apart from
+    one sentence about the same topic; a question asking no list does not read the count."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    text = ("Ưu tiên tuyển dụng giáo viên còn thiếu. Tuyển dụng giáo viên còn thiếu, nhất là giáo viên các môn "
+            "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc.")
+    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "Đội ngũ", [0], 0, len(text), "body", DocumentMetadata(province="Lai Châu"))
+    stats = TermStats([text, "Phòng học kiên cố hóa đạt 100%."])
+
+    def items(question: str) -> dict[str, float]:
+        view = QuestionView.build(question, question, stats)
+        return {c.quote[:12]: c.features["list_items"] for c in candidates(view, [Hit(chunk, 1.0)])}
+
+    listed = items("ưu tiên tuyển giáo viên những môn nào")
+    assert listed["Tuyển dụng g"] >= 0.5 > listed["Ưu tiên tuyể"] == 0.0
+    assert set(items("ưu tiên tuyển bao nhiêu giáo viên").values()) == {0.0}
+
+
 def _toy(seed: int = 0):
     import numpy as np
 
