@@ -42,11 +42,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
     ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
+    # "lớp mấy", "tiêu chí nào", "tiêu chí số mấy": the answer is a number that names ("lớp 1, tiêu chí 5"), not a
+    # quantity nor a document number
+    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
-    # "lớp mấy", "tiêu chí nào": the answer is a number that names ("lớp 1, lớp 2"), not a quantity
-    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),

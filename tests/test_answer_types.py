@@ -60,6 +60,7 @@ from hoidap.answer.spans import find_spans
         ("bắc ninh: tổng kết năm học nộp trước ngày nào", "deadline"),
         ("ngay khai giang nam hoc 2024-2025 o bac ninh la ngay nao", "date"),  # an event, not a deadline
         ("hạn chế tình trạng bỏ học ngày nào", "date"),  # "hạn chế" is no "hạn"
+        ("xã nông thôn mới cần đạt tiêu chí số mấy về trường học", "label"),  # "số mấy" of a criterion, no document
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
