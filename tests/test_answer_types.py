@@ -116,6 +116,16 @@ def test_a_deadline_answers_when_a_report_is_due_not_when_the_event_it_reports_o
     assert carries_expected("khai giảng năm học vào ngày 05/9/2024", "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
 
 
+def test_the_month_a_plan_came_out_is_asked_of_its_own_date():
+    """"Kế hoạch … ban hành tháng mấy năm nào" asks the plan's date ("tháng 02 năm 2025" has no day);
+    "tháng mấy" of an event does not."""
+    from hoidap.answer.metadata import metadata_fields
+
+    assert metadata_fields("ke hoach thuc hien ket luan 91 cua so gd hoa binh ban hanh thang may nam nao") == ["date"]
+    assert metadata_fields("kế hoạch của sở ra tháng mấy") == ["date"]
+    assert metadata_fields("tuần lễ học tập suốt đời tổ chức tháng mấy") == []
+
+
 def test_all_of_a_count_is_a_count_of_its_unit():
     """"ở 10/10 huyện, thành phố" answers "bao nhiêu huyện"."""
     text = "duy trì phổ cập giáo dục mầm non cho trẻ 5 tuổi ở 10/10 huyện, thành phố"
