@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.vietnamese import fold
+from hoidap.vietnamese import expand_shorthand, fold
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -145,5 +145,5 @@ def carries_expected(text: str, question: str) -> bool:
     if kind not in STRICT:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
-    unit = asked_unit(question) if kind == "count" else ""
+    unit = asked_unit(expand_shorthand(question)) if kind == "count" else ""
     return bool(answering_spans(kind, find_spans(text), asked, unit, text))

@@ -19,7 +19,7 @@ from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
 from hoidap.answer.understanding import framing_words
 from hoidap.models import Hit
-from hoidap.vietnamese import fold, has_diacritics, split_sentences, words
+from hoidap.vietnamese import fold, has_diacritics, is_stopword, split_sentences, words
 
 CLAIM_CHARS = 250
 SENTENCE_CHARS = 320  # a sentence up to this long stays whole; a clause cut off just before its end joins
@@ -74,6 +74,7 @@ class QuestionView:
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
+    places: set[str]  # districts and communes it names ("muong te" of "huyện Mường Tè"): a figure must be theirs
     qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
     idf_scale: float  # the largest IDF a term can have in this corpus
     unit: str = ""  # the unit a count question names ("truong")
@@ -93,9 +94,10 @@ class QuestionView:
             years=years,
             school_years=school_years,
             numbers=_qualifying_numbers(text),
+            places=named_places(text),
             qualifiers=qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,
-            unit=asked_unit(question),
+            unit=asked_unit(text),
         )
 
 
@@ -153,7 +155,8 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             "cov_passage": view.matcher.coverage_of(whole),
             "miss_word": _missing_word(view, whole),
             "year_conflict": float(_year_conflict(view, hit, passage)),
-            "number_missing": float(bool(view.numbers - set(_NUMBER.findall(passage)))),
+            "number_missing": float(bool(view.numbers - set(_NUMBER.findall(passage)))
+                                    or any(place not in fold(passage) for place in view.places)),
             "anchor_passage": float(_has_anchor(view.matcher, whole)),
             "section_cov": view.matcher.coverage_of(heading),
             "inv_rank": 1.0 / (1 + rank),
@@ -204,17 +207,20 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
 
 
 _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
-                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b")
+                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b|\bhoc ky (ii|i|2|1)\b")
 _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
+_SEMESTERS = {"1": "i", "2": "ii"}
 
 
 @lru_cache(maxsize=8192)
 def qualifiers(text: str) -> dict[str, frozenset[str]]:
-    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi" -> {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5"}}
+    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi", "học kỳ II" -> {"muc": {"2"},
+    "cap": {"thcs"}, "tuoi": {"5"}, "hoc ky": {"ii"}}
     (cached, so the values are frozen)."""
     out: dict[str, set[str]] = {}
     for m in _QUALIFIER.finditer(fold(text)):
-        kind, value = ("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3) else ("cap", m.group(5))
+        kind, value = (("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3)
+                       else ("hoc ky", _SEMESTERS.get(m.group(6), m.group(6))) if m.group(6) else ("cap", m.group(5)))
         out.setdefault(kind, set()).add(_LEVEL_NAMES.get(value, value))
     return {kind: frozenset(values) for kind, values in out.items()}
 
@@ -226,6 +232,26 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
 
 _REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ket luan|thong tu|cong van|chuong trinh"
                         r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:so\s+)?$")
+
+
+_PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
+# Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã"
+_NOT_A_NAME = frozenset({"nao", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
+                         "phuong", "thi", "hoi", "nong", "huyen", "xa", "tren", "duoc", "chuan", "mien", "nui", "gi",
+                         "cac", "nhung", "nay", "do", "trong", "ve", "voi", "cho", "se", "ma", "de", "phai", "can"})
+
+
+def named_places(text: str) -> set[str]:
+    """Districts and communes a question names, folded ("huyện Mường Tè" -> "muong te"), not generic
+    ones ("các huyện", "xã nông thôn mới", "huyện nghèo")."""
+    ws = words(text)
+    out = set()
+    for i, w in enumerate(ws[:-2] if len(ws) > 2 else []):
+        name = ws[i + 1 : i + 3]
+        if w in _PLACE_WORDS and not any(fold(n) in _NOT_A_NAME or (has_diacritics(n) and is_stopword(n)) or n.isdigit()
+                                         for n in name):
+            out.add(" ".join(fold(n) for n in name))
+    return out
 
 
 def _qualifying_numbers(text: str) -> set[str]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 _NUM = r"\d+(?:[.,]\d+)*"
 _UNITS = (
     "truong|giao vien|huyen|xa|co so|hoc sinh|sinh vien|tre|nguoi|lop|phong|diem|em|chi so|nam|thang|ngay|"
-    "giai|huy chuong|cong trinh|de an|mo hinh|nhom|don vi|can bo|tiet|buoi|hoc vien|thon|ban|khoa|nganh|mon"
+    "giai|huy chuong|cong trinh|de an|mo hinh|nhom|don vi|can bo|tiet|buoi|hoc vien|thon|ban|khoa|nganh|mon|chau"
 )
 COUNT_UNITS = frozenset(_UNITS.split("|")) | {"diem truong", "truong hoc", "hoc sinh", "giao vien"}
 _MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"

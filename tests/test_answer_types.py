@@ -126,6 +126,27 @@ def test_the_month_a_plan_came_out_is_asked_of_its_own_date():
     assert metadata_fields("tuần lễ học tập suốt đời tổ chức tháng mấy") == []
 
 
+def test_a_district_or_semester_the_passage_does_not_state_is_not_answered_by_the_provinces_figure(sample_service):
+    """"Huyện Mường Tè", "học kỳ II": the province's figure, or the first semester's deadline, is not theirs."""
+    from hoidap.answer.features import named_places, qualifiers
+
+    assert named_places("tỷ lệ trẻ nhà trẻ riêng huyện Mường Tè") == {"muong te"}
+    assert named_places("ti le tre 5 tuoi o huyen tam duong") == {"tam duong"}
+    assert named_places("UBND các huyện, thị xã; huyện nghèo; xã đạt chuẩn nông thôn mới") == set()
+    assert qualifiers("sơ kết học kỳ 2") == {"hoc ky": {"ii"}} != qualifiers("sơ kết học kỳ I trước ngày 31/01/2025")
+    for question in ("tỷ lệ trẻ 5 tuổi đi mẫu giáo ở huyện Phong Thổ, Lai Châu năm học 2024-2025",
+                     "Bắc Ninh: hạn nộp báo cáo sơ kết học kỳ 2"):
+        assert sample_service.ask(question).abstained
+
+
+def test_a_count_of_people_is_not_answered_with_a_percentage():
+    """"Bao nhiêu GV … tính theo số người": the chat shorthand names the unit, so "94,8%" does not answer."""
+    question = "lai châu có bao nhiêu GV mầm non đạt chuẩn, tính theo số người"
+    assert not carries_expected("Tỷ lệ giáo viên mầm non đạt chuẩn đào tạo: 94,8%", question)
+    assert carries_expected("có 1.250 giáo viên mầm non đạt chuẩn", question)
+    assert carries_expected("huy động 3.200 cháu ra lớp", "bao nhiêu cháu nhà trẻ ra lớp")
+
+
 def test_all_of_a_count_is_a_count_of_its_unit():
     """"ở 10/10 huyện, thành phố" answers "bao nhiêu huyện"."""
     text = "duy trì phổ cập giáo dục mầm non cho trẻ 5 tuổi ở 10/10 huyện, thành phố"
