@@ -246,11 +246,12 @@ class AnswerService:
         """The passages that best match; a question naming several provinces gets each province's
         best passages in turn, so one plan's many matches do not crowd out the other's."""
         mode = self.settings.retrieval_mode
-        dense = None if mode == "sparse" else self.embedding.get_query_embedding(query.text)
+        text = query.search_text
+        dense = None if mode == "sparse" else self.embedding.get_query_embedding(text)
         limit = top_k or self.settings.top_k
         if len(query.provinces) < 2:
-            return self.store.search(query.text, dense, limit, query.provinces or None, mode)
-        rankings = [self.store.search(query.text, dense, limit, [p], mode) for p in query.provinces]
+            return self.store.search(text, dense, limit, query.provinces or None, mode)
+        rankings = [self.store.search(text, dense, limit, [p], mode) for p in query.provinces]
         return _interleave(rankings, limit)
 
     def search(self, text: str, top_k: int | None = None, province: str | None = None) -> list[Hit]:

@@ -15,10 +15,11 @@ _COMPARES = re.compile(r"\b(so sanh|so voi|khac nhau|giong|chenh|ben nao|cai nao
                        r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
 
 
-# "mình làm văn thư ở sở GDĐT Bắc Ninh, …", "hiệu trưởng THPT ở Hòa Bình hỏi: …", "sếp hỏi …": who asks, not what.
+# "mình làm văn thư ở sở GDĐT Bắc Ninh, …", "hiệu trưởng THPT ở Hòa Bình hỏi: …", "sếp cần số liệu để báo cáo: …",
+# "sếp hỏi …": who asks and why, not what.
 _CHAT_CONTEXT = re.compile(
     r"^\s*(?:(?:minh|em|toi|to|chi|anh|co|thay)\s+(?:la|lam|dang|day|o|cong tac)\b[^,:?]{0,80}?(?:[,:]|\bcho (?:minh |em |toi )?hoi\b)"
-    r"|[^,:?]{0,60}\bhoi\s*:|(?:sep|lanh dao|phong|truong)\s+(?:hoi|can gap|can|nho)\b)"
+    r"|[^,:?]{0,60}\b(?:hoi|sep|lanh dao|can gap|can so lieu|nho)\b[^:?]{0,60}:|(?:sep|lanh dao|phong|truong)\s+(?:hoi|can gap|can|nho)\b)"
 )
 
 
@@ -43,6 +44,15 @@ class Query:
     accented: bool
     wants_number: bool
     compares: bool = False  # several provinces or plans, or a comparison cue: answer with each plan's line
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval reads: the text without a chat preamble's words ("sếp cần số liệu để báo cáo:")."""
+        framed = framing_words(self.text)
+        if not framed:
+            return self.text
+        kept = [w for w in self.text.split() if fold(w).strip(",:;.") not in framed]
+        return " ".join(kept) or self.text
 
 
 def understand(question: str, known_provinces: set[str]) -> Query:

@@ -178,11 +178,15 @@ def test_words_that_frame_a_chat_question_do_not_count_as_its_topic(sample_servi
     """"Hạn chót", and a preamble saying who asks ("mình làm văn thư ở sở, …"), weigh as framing:
     the passage that gives the deadline answers although it has neither."""
     from hoidap.answer.evidence import Matcher
-    from hoidap.answer.understanding import framing_words
+    from hoidap.answer.understanding import framing_words, understand
 
     assert framing_words("mình làm văn thư ở sở, hạn tổng kết năm học") == {"minh", "lam", "van", "thu", "o", "so"}
     assert framing_words("hiệu trưởng THPT hỏi: tỷ lệ tốt nghiệp THPT") == {"hieu", "truong", "hoi"}
     assert framing_words("tỷ lệ tốt nghiệp THPT, mình hỏi chút") == frozenset()
+    assert framing_words("xã nông thôn mới: tiêu chí về trường học") == frozenset()  # a topic before the colon
+    forwarded = understand("sếp cần số liệu để báo cáo: tỉ lệ tốt nghiệp THPT của Hòa Bình năm 2024", {"Hòa Bình"})
+    assert {"sep", "lieu"} <= framing_words(forwarded.text)
+    assert "sếp" not in forwarded.search_text and "tốt nghiệp THPT" in forwarded.search_text
     terms, passage = ["văn", "thư", "văn thư", "hạn", "chót", "hạn chót", "sơ", "kết", "sơ kết"], "sơ kết học kỳ I trước ngày 31/01/2025"
     framed = Matcher(terms, sample_service.stats, frozenset({"van", "thu"})).coverage(passage)
     deadline = Matcher(terms, sample_service.stats).coverage(passage)  # "hạn chót" frames, "văn thư" counts
