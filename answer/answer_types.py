@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.vietnamese import fold
+from hoidap.vietnamese import expand_shorthand, fold
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -28,6 +28,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|\b(?:muc|tien|bang) luong\b|"
                          r"\b(?:hoc phi|tien an|phu cap|kinh phi|muc thu|muc ho tro|(?<!so )(?<!chat )(?<!phan )luong)\b.*\b(?:bao nhieu(?! (?:tuoi|lop|nam)\b)|may (?:tien|trieu|nghin|ngan))\b|"
                          r"bao nhieu ty|bao nhieu trieu")),
+    # a deadline ("hạn chót", "nộp/báo cáo … trước ngày nào"): the plans' "trước ngày 15/9" answers it,
+    # while it does not date an event ("ngày khai giảng là ngày nào")
+    ("deadline", re.compile(r"\bhan (?:chot|cuoi|nop|bao cao|gui)\b|truoc (?:nhung )?ngay|cham nhat|"
+                            r"\b(?:han(?! che)|bao cao|nop|gui)\b.*\b(?:ngay nao|ngay may|thang nao|thang may)\b")),
     # the date a document was signed or issued, as against the date of an exam, a report, a holiday
     ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
                            r"ket luan|van ban|chuong trinh|de an|to trinh|ky|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
@@ -38,11 +42,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
     ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
+    # "lớp mấy", "tiêu chí nào", "tiêu chí số mấy": the answer is a number that names ("lớp 1, tiêu chí 5"), not a
+    # quantity nor a document number
+    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu")),
-    # "lớp mấy", "tiêu chí nào": the answer is a number that names ("lớp 1, lớp 2"), not a quantity
-    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
@@ -52,7 +57,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\bmon (?:nao|gi)\b")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -61,12 +66,13 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
     "percent": frozenset({"percent", "number"}),
     "ordinal": frozenset({"ordinal", "number"}),
+    "deadline": frozenset({"deadline", "date", "year"}),
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
-    "when": frozenset({"date", "docdate", "year"}),
-    "year": frozenset({"year", "date", "docdate"}),
+    "when": frozenset({"date", "deadline", "docdate", "year"}),
+    "year": frozenset({"year", "date", "deadline", "docdate"}),
     "docref": frozenset({"docref"}),
-    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "docdate", "docref", "ordinal", "age", "label"}),
+    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "deadline", "docdate", "docref", "ordinal", "age", "label"}),
     "label": frozenset({"label"}),
     "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
@@ -76,7 +82,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"confirm", "money", "percent", "ordinal", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
+STRICT = frozenset({"confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
@@ -139,5 +145,5 @@ def carries_expected(text: str, question: str) -> bool:
     if kind not in STRICT:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
-    unit = asked_unit(question) if kind == "count" else ""
+    unit = asked_unit(expand_shorthand(question)) if kind == "count" else ""
     return bool(answering_spans(kind, find_spans(text), asked, unit, text))

@@ -10,6 +10,7 @@ more weight, so a question whose rare key word a passage lacks is not answered f
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -17,7 +18,8 @@ from functools import lru_cache
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, words
 
 # Words that frame a question ("what is the target for ...") more than they name its topic.
-FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban"})
+# "Hạn chót / hạn cuối" ask for a deadline that plans write "trước ngày …": they name the answer's kind, not its topic.
+FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh", "giai phap", "van ban", "han chot", "han cuoi"})
 _FRAMING_WEIGHT = 0.3
 ANCHOR_MISSING = 0.8
 RARE_TOPIC_DF = 5  # measured: the plans use "lương" 5 times, never for salaries
@@ -69,8 +71,35 @@ def key_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+# Abbreviations the plans write both ways ("THPT" and "trung học phổ thông" 21 times each): a text
+# holding either form holds both, so a question typed one way matches a passage written the other.
+_ABBREVIATIONS = {
+    "thpt": "trung học phổ thông", "thcs": "trung học cơ sở", "gdpt": "giáo dục phổ thông",
+    "gdtx": "giáo dục thường xuyên", "gdmn": "giáo dục mầm non", "gdnn": "giáo dục nghề nghiệp",
+    "ubnd": "ủy ban nhân dân", "hđnd": "hội đồng nhân dân", "ptdtnt": "phổ thông dân tộc nội trú",
+    "ptdtbt": "phổ thông dân tộc bán trú", "cbql": "cán bộ quản lý", "gdđt": "giáo dục và đào tạo",
+    "csvc": "cơ sở vật chất", "cntt": "công nghệ thông tin", "cđsp": "cao đẳng sư phạm",
+    "atgt": "an toàn giao thông", "dtts": "dân tộc thiểu số",
+}
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_forms() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern over both forms (folded), and each folded form's other form (accented)."""
+    other = {}
+    for abbr, full in _ABBREVIATIONS.items():
+        other[fold(abbr)], other[fold(full)] = full, abbr
+    return re.compile(r"\b(?:" + "|".join(sorted(other, key=len, reverse=True)) + r")\b"), other
+
+
+def _other_forms(folded_words: list[str]) -> list[list[str]]:
+    pattern, other = _abbreviation_forms()
+    return [other[m.group()].split() for m in pattern.finditer(" ".join(folded_words))]
+
+
 class Grams:
-    """A text's syllables and syllable pairs, as written and accent-folded."""
+    """A text's syllables and syllable pairs, as written and accent-folded (with the other form of
+    each abbreviation it uses)."""
 
     __slots__ = ("accented", "folded")
 
@@ -80,7 +109,12 @@ class Grams:
     @classmethod
     def of(cls, text: str) -> "Grams":
         ws = words(text)
-        return cls(_grams(ws), _grams([fold_word(w) for w in ws]))
+        folded = [fold_word(w) for w in ws]
+        accented, folded_grams = _grams(ws), _grams(folded)
+        for form in _other_forms(folded):
+            accented |= _grams(form)
+            folded_grams |= _grams([fold_word(w) for w in form])
+        return cls(accented, folded_grams)
 
     def __or__(self, other: "Grams") -> "Grams":
         """The grams of two texts read one after the other (a section path and a sentence)."""
@@ -96,7 +130,8 @@ def grams_of(text: str) -> Grams:
 class Matcher:
     """Scores texts against one question's key terms."""
 
-    def __init__(self, terms: list[str], stats: TermStats) -> None:
+    def __init__(self, terms: list[str], stats: TermStats, framed: frozenset[str] = frozenset()) -> None:
+        """framed: folded words this question uses as framing (understanding.framing_words)."""
         framing = {w for t in terms if fold(t) in FRAMING for w in fold(t).split()}
         self.weights: dict[str, float] = {}
         for term in terms:
@@ -104,7 +139,7 @@ class Matcher:
             pair = " " in term
             # An unseen pair may be two words that merely stand side by side: count it lightly.
             weight = stats.idf(term) * (_UNSEEN_PAIR if pair and not seen else 1.0)
-            if fold(term) in FRAMING or fold(term) in framing:
+            if fold(term) in FRAMING or fold(term) in framing or (framed and set(fold(term).split()) <= framed):
                 weight *= _FRAMING_WEIGHT
             self.weights[term] = weight
         self.total = sum(self.weights.values()) or 1.0

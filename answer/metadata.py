@@ -16,7 +16,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
     "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
-                       r"\b(ky|ban hanh|ra) (truoc|sau)\b"),
+                       r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
                          r"ban hanh boi|do cap nao"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),

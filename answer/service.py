@@ -76,8 +76,23 @@ def _claim(view: QuestionView, cand: Candidate) -> Claim:
     else:
         shown = [s for s in cand.spans[:1] if s.text not in cand.quote]
     lead = ", ".join(dict.fromkeys(s.text for s in shown))
-    whole = view.kind == "list" and len(cand.sentence) <= LIST_CHARS
-    return Claim(cand.hit, cand.sentence if whole else cand.quote, cand.features["cov"], lead)
+    return Claim(cand.hit, _list_quote(cand) if view.kind == "list" else cand.quote, cand.features["cov"], lead)
+
+
+def _list_quote(cand: Candidate) -> str:
+    """A list's whole sentence, or, when that is longer than LIST_CHARS, the window run on to the
+    last clause end within LIST_CHARS ("… sách giáo khoa điện tử, phần mềm mô phỏng và các học liệu khác;")."""
+    sentence, quote = cand.sentence, cand.quote
+    if len(sentence) <= LIST_CHARS:
+        return sentence
+    at = sentence.find(quote)
+    if at < 0:
+        return quote
+    run = sentence[at:at + LIST_CHARS]
+    if at + LIST_CHARS >= len(sentence):
+        return run
+    cut = max(run.rfind("; "), run.rfind(". "))
+    return run[:cut + 1] if cut >= len(quote) else quote
 
 
 class AnswerService:
@@ -231,11 +246,12 @@ class AnswerService:
         """The passages that best match; a question naming several provinces gets each province's
         best passages in turn, so one plan's many matches do not crowd out the other's."""
         mode = self.settings.retrieval_mode
-        dense = None if mode == "sparse" else self.embedding.get_query_embedding(query.text)
+        text = query.search_text
+        dense = None if mode == "sparse" else self.embedding.get_query_embedding(text)
         limit = top_k or self.settings.top_k
         if len(query.provinces) < 2:
-            return self.store.search(query.text, dense, limit, query.provinces or None, mode)
-        rankings = [self.store.search(query.text, dense, limit, [p], mode) for p in query.provinces]
+            return self.store.search(text, dense, limit, query.provinces or None, mode)
+        rankings = [self.store.search(text, dense, limit, [p], mode) for p in query.provinces]
         return _interleave(rankings, limit)
 
     def search(self, text: str, top_k: int | None = None, province: str | None = None) -> list[Hit]:

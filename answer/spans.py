@@ -15,7 +15,7 @@ from functools import lru_cache
 _NUM = r"\d+(?:[.,]\d+)*"
 _UNITS = (
     "truong|giao vien|huyen|xa|co so|hoc sinh|sinh vien|tre|nguoi|lop|phong|diem|em|chi so|nam|thang|ngay|"
-    "giai|huy chuong|cong trinh|de an|mo hinh|nhom|don vi|can bo|tiet|buoi|hoc vien|thon|ban|khoa|nganh|mon"
+    "giai|huy chuong|cong trinh|de an|mo hinh|nhom|don vi|can bo|tiet|buoi|hoc vien|thon|ban|khoa|nganh|mon|chau"
 )
 COUNT_UNITS = frozenset(_UNITS.split("|")) | {"diem truong", "truong hoc", "hoc sinh", "giao vien"}
 _MONEY_UNITS = r"(?:nghin |ngan |trieu |ty )?(?:dong|vnd)|trieu|ty"
@@ -41,7 +41,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:lop|khoi|tieu chi|dieu|khoan|chuong|phan|diem|khu vuc|hoc ky|nhom|tieu muc|ISO|de an|chi thi|so) \d+(?![\d/-])(?:(?:, ?| va )(?:lop )?\d+\b)*"
         r"|(?m:^)[ \t]*[-+]?[ \t]*\d+(?:\.\d+)*[.)](?=\s)", re.I)),
     ("age", re.compile(rf"(?<![\w/]){_NUM}(?: ?- ?{_NUM}| den {_NUM})? tuoi\b", re.I)),
-    ("count", re.compile(rf"(?<![\w/]){_NUM} (?:{_UNITS})\b", re.I)),
+    # "10/10 huyện": all ten of ten districts, a count of the unit named
+    ("count", re.compile(rf"(?<![\w/])(?:\d+/\d+|{_NUM}) (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
     ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),
     ("agency", _AGENCY),
@@ -73,12 +74,15 @@ def find_spans(text: str) -> list[Span]:
 
 
 _DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngay\s*)?$")
+_BY_DATE = re.compile(r"(?:\btruoc|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?)\s*(?:ngay\s*)?$")
 
 
 def _dated_documents(spans: list[Span], folded: str) -> list[Span]:
     """A date right after a document number ("Chương trình số 306/CTr-UBND ngày 31/7/2020") is when
-    that document was signed ("docdate"), not the date of an event the plan sets."""
-    out = list(spans)
+    that document was signed ("docdate"), not the date of an event the plan sets; one after "trước
+    (ngày)" is a deadline ("deadline": "báo cáo … khai giảng trước ngày 15/9" does not date the opening)."""
+    out = [Span("deadline", s.start, s.end, s.text) if s.kind == "date" and _BY_DATE.search(folded[max(0, s.start - 16):s.start])
+           else s for s in spans]
     for i in range(1, len(out)):
         prev, cur = out[i - 1], out[i]
         if cur.kind == "date" and prev.kind == "docref" and cur.start - prev.end <= 8 \

@@ -51,6 +51,11 @@ SHORTHAND = {
     "pc": "phổ cập", "qg": "quốc gia", "sgk": "sách giáo khoa", "cntt": "công nghệ thông tin", "dtts": "dân tộc thiểu số",
     "hk1": "học kỳ I", "hki": "học kỳ I", "hk2": "học kỳ II", "hkii": "học kỳ II", "hkpđ": "Hội khỏe Phù Đổng",
     "hkpd": "Hội khỏe Phù Đổng", "mg": "mẫu giáo", "hb": "Hòa Bình", "lc": "Lai Châu",
+    # abbreviations the plans themselves (almost) never use, so only the words can match
+    "pcgd": "phổ cập giáo dục", "xmc": "xóa mù chữ", "hsg": "học sinh giỏi", "kđcl": "kiểm định chất lượng",
+    "kdcl": "kiểm định chất lượng", "gdmn": "giáo dục mầm non", "gdnn": "giáo dục nghề nghiệp",
+    "tbdh": "thiết bị dạy học", "cđs": "chuyển đổi số", "gdqp": "giáo dục quốc phòng", "nckh": "nghiên cứu khoa học",
+    "tn": "tốt nghiệp",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
 

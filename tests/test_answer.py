@@ -146,6 +146,14 @@ def test_a_list_question_gets_its_whole_sentence_not_a_window_cut_before_the_las
     assert all(item in reply.answer for item in ("ma túy", "bạo lực", "xâm hại tình dục", "an toàn giao thông"))
 
 
+def test_a_long_list_sentence_runs_on_to_its_last_item(sample_service):
+    """Longer than LIST_CHARS whole, a list sentence is quoted from the window on to the last clause
+    end that fits, so "… sách giáo khoa điện tử, phần mềm mô phỏng" keeps its last item."""
+    reply = sample_service.ask("kho học liệu số dùng chung toàn ngành ở Sơn La có những gì")
+    assert not reply.abstained
+    assert "bài giảng điện tử" in reply.answer and "phần mềm mô phỏng" in reply.answer
+
+
 def test_a_table_row_leads_with_the_school_year_asked(sample_service):
     """The appendix row states both years; the line leads with the one asked ("nh 24-25" is 2024-2025)."""
     asked = sample_service.ask("ty le tre di hoc mau giao lai chau nh 24-25")
@@ -164,6 +172,40 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
         "năm học 2024-2025 giáo viên, nam hoc 2023-2024, trẻ 3-4 tuổi")
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
+
+
+def test_words_that_frame_a_chat_question_do_not_count_as_its_topic(sample_service):
+    """"Hạn chót", and a preamble saying who asks ("mình làm văn thư ở sở, …"), weigh as framing:
+    the passage that gives the deadline answers although it has neither."""
+    from hoidap.answer.evidence import Matcher
+    from hoidap.answer.understanding import framing_words, understand
+
+    assert framing_words("mình làm văn thư ở sở, hạn tổng kết năm học") == {"minh", "lam", "van", "thu", "o", "so"}
+    assert framing_words("hiệu trưởng THPT hỏi: tỷ lệ tốt nghiệp THPT") == {"hieu", "truong", "hoi"}
+    assert framing_words("tỷ lệ tốt nghiệp THPT, mình hỏi chút") == frozenset()
+    assert framing_words("xã nông thôn mới: tiêu chí về trường học") == frozenset()  # a topic before the colon
+    forwarded = understand("sếp cần số liệu để báo cáo: tỉ lệ tốt nghiệp THPT của Hòa Bình năm 2024", {"Hòa Bình"})
+    assert {"sep", "lieu"} <= framing_words(forwarded.text)
+    assert "sếp" not in forwarded.search_text and "tốt nghiệp THPT" in forwarded.search_text
+    terms, passage = ["văn", "thư", "văn thư", "hạn", "chót", "hạn chót", "sơ", "kết", "sơ kết"], "sơ kết học kỳ I trước ngày 31/01/2025"
+    framed = Matcher(terms, sample_service.stats, frozenset({"van", "thu"})).coverage(passage)
+    deadline = Matcher(terms, sample_service.stats).coverage(passage)  # "hạn chót" frames, "văn thư" counts
+    topic = Matcher(terms[:3] + ["hạn", "chế", "hạn chế"] + terms[6:], sample_service.stats).coverage(passage)
+    assert framed > 1.25 * deadline and deadline > topic + 0.1
+    reply = sample_service.ask("em làm văn phòng trường ở Bắc Ninh, hạn cuối sơ kết học kỳ 1 là khi nào")
+    assert not reply.abstained and "31/01/2025" in reply.answer
+
+
+def test_an_abbreviation_matches_the_words_it_stands_for_and_back():
+    """Plans write "THPT" and "trung học phổ thông" alike; a question typed either way matches both."""
+    from hoidap.answer.evidence import Grams
+    from hoidap.vietnamese import expand_shorthand
+
+    short, full = Grams.of("tốt nghiệp THPT đạt 95%"), Grams.of("tốt nghiệp trung học phổ thông đạt 95%")
+    assert {"thpt", "trung học", "phổ thông"} <= short.accented and {"thpt", "trung hoc"} <= full.folded
+    assert "thpt" not in Grams.of("trung học cơ sở").folded
+    assert expand_shorthand("ty le pcgd thcs, thi tn thpt, hs dtts") == (
+        "ty le phổ cập giáo dục thcs, thi tốt nghiệp thpt, học sinh dân tộc thiểu số")
 
 
 def test_who_issued_the_plan_itself_is_answered_from_its_own_header(sample_service):

@@ -56,6 +56,11 @@ from hoidap.answer.spans import find_spans
         ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
         ("lai châu thiếu gv môn nào", "list"),
         ("sơn la có những chuyên đề an ninh an toàn trường học nào", "list"),  # "chuyên đề an" is no "đề án"
+        ("han chot so ket hoc ky I o bac ninh", "deadline"),
+        ("bắc ninh: tổng kết năm học nộp trước ngày nào", "deadline"),
+        ("ngay khai giang nam hoc 2024-2025 o bac ninh la ngay nao", "date"),  # an event, not a deadline
+        ("hạn chế tình trạng bỏ học ngày nào", "date"),  # "hạn chế" is no "hạn"
+        ("xã nông thôn mới cần đạt tiêu chí số mấy về trường học", "label"),  # "số mấy" of a criterion, no document
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -99,6 +104,55 @@ def test_a_documents_own_date_does_not_answer_when_an_event_takes_place():
     assert not carries_expected(text, "thi tốt nghiệp THPT 2025 ngày nào")
     assert carries_expected(text, "chương trình hành động 306 ban hành ngày nào")
     assert carries_expected("sơ kết học kỳ I trước ngày 31/01/2025", "hạn nộp báo cáo sơ kết học kỳ 1")
+
+
+def test_a_deadline_answers_when_a_report_is_due_not_when_the_event_it_reports_on_happens():
+    """"Báo cáo … khai giảng trước ngày 15/9/2024" gives the report's deadline, not the opening day."""
+    window = "Báo cáo Bộ GDĐT và UBND tỉnh về tình hình tổ chức khai giảng năm học 2024 - 2025 trước ngày 15/9/2024"
+    assert [(s.kind, s.text) for s in find_spans(window) if "15/9" in s.text] == [("deadline", "ngày 15/9/2024")]
+    assert not carries_expected(window, "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
+    assert carries_expected(window, "hạn chót báo cáo khai giảng ở bắc ninh")
+    assert carries_expected(window, "khi nào phải báo cáo tình hình khai giảng")
+    assert carries_expected("khai giảng năm học vào ngày 05/9/2024", "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
+
+
+def test_the_month_a_plan_came_out_is_asked_of_its_own_date():
+    """"Kế hoạch … ban hành tháng mấy năm nào" asks the plan's date ("tháng 02 năm 2025" has no day);
+    "tháng mấy" of an event does not."""
+    from hoidap.answer.metadata import metadata_fields
+
+    assert metadata_fields("ke hoach thuc hien ket luan 91 cua so gd hoa binh ban hanh thang may nam nao") == ["date"]
+    assert metadata_fields("kế hoạch của sở ra tháng mấy") == ["date"]
+    assert metadata_fields("tuần lễ học tập suốt đời tổ chức tháng mấy") == []
+
+
+def test_a_district_or_semester_the_passage_does_not_state_is_not_answered_by_the_provinces_figure(sample_service):
+    """"Huyện Mường Tè", "học kỳ II": the province's figure, or the first semester's deadline, is not theirs."""
+    from hoidap.answer.features import named_places, qualifiers
+
+    assert named_places("tỷ lệ trẻ nhà trẻ riêng huyện Mường Tè") == {"muong te"}
+    assert named_places("ti le tre 5 tuoi o huyen tam duong") == {"tam duong"}
+    assert named_places("UBND các huyện, thị xã; huyện nghèo; xã đạt chuẩn nông thôn mới") == set()
+    assert qualifiers("sơ kết học kỳ 2") == {"hoc ky": {"ii"}} != qualifiers("sơ kết học kỳ I trước ngày 31/01/2025")
+    for question in ("tỷ lệ trẻ 5 tuổi đi mẫu giáo ở huyện Phong Thổ, Lai Châu năm học 2024-2025",
+                     "Bắc Ninh: hạn nộp báo cáo sơ kết học kỳ 2"):
+        assert sample_service.ask(question).abstained
+
+
+def test_a_count_of_people_is_not_answered_with_a_percentage():
+    """"Bao nhiêu GV … tính theo số người": the chat shorthand names the unit, so "94,8%" does not answer."""
+    question = "lai châu có bao nhiêu GV mầm non đạt chuẩn, tính theo số người"
+    assert not carries_expected("Tỷ lệ giáo viên mầm non đạt chuẩn đào tạo: 94,8%", question)
+    assert carries_expected("có 1.250 giáo viên mầm non đạt chuẩn", question)
+    assert carries_expected("huy động 3.200 cháu ra lớp", "bao nhiêu cháu nhà trẻ ra lớp")
+
+
+def test_all_of_a_count_is_a_count_of_its_unit():
+    """"ở 10/10 huyện, thành phố" answers "bao nhiêu huyện"."""
+    text = "duy trì phổ cập giáo dục mầm non cho trẻ 5 tuổi ở 10/10 huyện, thành phố"
+    assert ("count", "10/10 huyện") in {(s.kind, s.text) for s in find_spans(text)}
+    assert carries_expected(text, "phổ cập mầm non 5 tuổi duy trì ở bao nhiêu huyện")
+    assert not carries_expected(text, "phổ cập mầm non 5 tuổi duy trì ở bao nhiêu xã")
 
 
 def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question():
@@ -191,6 +245,27 @@ def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
     view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
     by_row = {c.quote[:20]: c.features["cov_label"] for c in candidates(view, [Hit(chunk, 1.0)])}
     assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
+
+
+def test_a_list_question_sees_how_many_items_a_window_enumerates():
+    """"Những môn nào": the window naming "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc" is told apart from
+    one sentence about the same topic; a question asking no list does not read the count."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    text = ("Ưu tiên tuyển dụng giáo viên còn thiếu. Tuyển dụng giáo viên còn thiếu, nhất là giáo viên các môn "
+            "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc.")
+    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "Đội ngũ", [0], 0, len(text), "body", DocumentMetadata(province="Lai Châu"))
+    stats = TermStats([text, "Phòng học kiên cố hóa đạt 100%."])
+
+    def items(question: str) -> dict[str, float]:
+        view = QuestionView.build(question, question, stats)
+        return {c.quote[:12]: c.features["list_items"] for c in candidates(view, [Hit(chunk, 1.0)])}
+
+    listed = items("ưu tiên tuyển giáo viên những môn nào")
+    assert listed["Tuyển dụng g"] >= 0.5 > listed["Ưu tiên tuyể"] == 0.0
+    assert set(items("ưu tiên tuyển bao nhiêu giáo viên").values()) == {0.0}
 
 
 def _toy(seed: int = 0):

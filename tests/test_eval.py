@@ -131,11 +131,13 @@ def _gold_for_run(tmp: Path) -> Path:
     assert not problems
     first = items[0].to_dict()
     first.update(id="markup-1", question=MARKUP_QUESTION)
-    # the first committed items of each type (fixed ids broke when a round's dedupe removed them)
+    # the first committed items of each type, typed with and without diacritics (fixed ids broke when a
+    # round's dedupe removed them; a reordered file once left no unaccented one among the first)
     of_type = {t: [i for i in items if i.type == t] for t in ("numeric", "list", "metadata", "comparison", "factoid", "unanswerable")}
+    unaccented = {t: [i for i in group if not i.diacritics] for t, group in of_type.items()}
     picked = [of_type["numeric"][0], of_type["list"][0], of_type["metadata"][0], of_type["comparison"][0],
-              of_type["factoid"][0], of_type["unanswerable"][0], of_type["unanswerable"][1], of_type["numeric"][1],
-              of_type["comparison"][1], of_type["list"][1]]
+              of_type["factoid"][0], of_type["unanswerable"][0], unaccented["unanswerable"][0], unaccented["numeric"][0],
+              of_type["comparison"][1], unaccented["list"][0]]
     rows = [first] + [i.to_dict() for i in picked]
     path = tmp / "gold.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")

@@ -177,7 +177,3 @@ def test_held_out_file_is_valid_large_enough_and_shares_no_question_with_the_tra
     assert near == []
     assert len(committed[0]) >= 300 and sum(1 for i in committed[0] if not i.answerable) >= 60
 
-
-def test_second_held_out_file_is_valid_and_asks_no_training_question_verbatim(committed):
-    """eval/heldout8.jsonl, measured once at the end of round 6, stays valid against the sample corpus."""
-    assert len(_held_out_apart("heldout8.jsonl", committed[0])) >= 100
