@@ -157,7 +157,7 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             "miss_word": _missing_word(view, whole),
             "year_conflict": float(_year_conflict(view, hit, passage)),
             "number_missing": float(bool(view.numbers - set(_NUMBER.findall(passage)))
-                                    or any(place not in fold(passage) for place in view.places)),
+                                    or not all(_has_term(place, whole) for place in view.places)),
             "anchor_passage": float(_has_anchor(view.matcher, whole)),
             "section_cov": view.matcher.coverage_of(heading),
             "inv_rank": 1.0 / (1 + rank),
@@ -247,7 +247,7 @@ def named_places(text: str) -> set[str]:
     ones ("các huyện", "xã nông thôn mới", "huyện nghèo")."""
     ws = words(text)
     out = set()
-    for i, w in enumerate(ws[:-2] if len(ws) > 2 else []):
+    for i, w in enumerate(ws[:-2]):
         name = ws[i + 1 : i + 3]
         if w in _PLACE_WORDS and not any(fold(n) in _NOT_A_NAME or (has_diacritics(n) and is_stopword(n)) or n.isdigit()
                                          for n in name):
