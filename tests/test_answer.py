@@ -174,6 +174,20 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     assert not reply.abstained and "106 xã" in reply.answer
 
 
+def test_either_spelling_of_i_and_y_finds_the_plan_that_uses_the_other(sample_service):
+    """"tỉ lệ" and "tỷ lệ" are both correct; the 2024 plan writes "Tỷ lệ", a user types "tỉ lệ" (or
+    "ti le"), and gets the 2024 figure, not a rarer-spelled passage of the 2030 plan."""
+    from hoidap.vietnamese import words
+
+    assert words("Tỉ lệ học kì, lí luận, kĩ thuật; chỉ, thi, khi, Mường Tè") == [
+        "tỷ", "lệ", "học", "kỳ", "lý", "luận", "kỹ", "thuật", "chỉ", "thi", "khi", "mường", "tè"]
+    for question in ("sếp cần số liệu để báo cáo: tỉ lệ tốt nghiệp THPT của Hòa Bình năm 2024 phải đạt bao nhiêu",
+                     "ti le tot nghiep thpt cua hoa binh nam 2024 dat chi tieu bao nhieu"):
+        reply = sample_service.ask(question)
+        assert not reply.abstained and "95,5% — " in reply.answer
+        assert reply.citations[0].source == "004_a590e7237a5272fc.txt" and reply.citations[0].quote.startswith("Tỷ lệ học sinh tốt nghiệp trung học phổ thông")
+
+
 def test_words_that_frame_a_chat_question_do_not_count_as_its_topic(sample_service):
     """"Hạn chót", and a preamble saying who asks ("mình làm văn thư ở sở, …"), weigh as framing:
     the passage that gives the deadline answers although it has neither."""
