@@ -34,6 +34,31 @@ def framing_words(text: str) -> frozenset[str]:
     return frozenset(folded[: m.end()].replace(",", " ").replace(":", " ").split()) - set(folded[m.end() :].split())
 
 
+# "UBND huyện phải làm gì", "trường CĐSP có nhiệm vụ gì", "Sở Tài chính được giao những việc gì": the
+# answer is the task item under the heading that names that body, which rarely repeats the name.
+_TASK = re.compile(r"\b(?:(?:phai|can|se|duoc giao|dam nhan|co) )?(?:lam (?:nhung )?(?:gi|viec gi)|nhung viec gi|"
+                   r"(?:nhung )?nhiem vu (?:la )?gi|trach nhiem (?:la )?gi|phu trach (?:viec )?gi)\b")
+
+
+def task_subject(text: str) -> str:
+    """The body a task question asks about: the words before "phải làm gì" ("UBND huyện, thị xã ở"),
+    without a chat preamble; "" when the question asks no task."""
+    folded = fold(text)
+    m = _TASK.search(folded)
+    if not m:
+        return ""
+    preamble = _CHAT_CONTEXT.match(folded)
+    start = preamble.end() if preamble and preamble.end() < m.start() else 0
+    subject = text[start : m.start()].split()
+    cut = next((i for i, w in enumerate(subject) if i and fold(w) in _AFTER_SUBJECT), len(subject))
+    return " ".join(subject[:cut]).strip(" ,:")
+
+
+# Words after which a task question's subject has ended: "trưởng phòng GD huyện | ở Hòa Bình | gặp vấn đề
+# phát sinh thì phải làm gì", "trường học | về bảo hiểm y tế".
+_AFTER_SUBJECT = frozenset({"o", "tai", "gap", "khi", "neu", "ve", "theo", "trong", "voi"})
+
+
 @dataclass
 class Query:
     """A question made ready for retrieval."""

@@ -65,9 +65,14 @@ _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])
 _SHORT_SCHOOL_YEAR = re.compile(r"(?<!\w)(năm học|nam hoc|nh)\s+(\d{2})\s*[-–/]\s*(\d{2})(?![\d/])", re.IGNORECASE)
 
 
+# "học kỳ 1", "hoc ki 2": the plans number semesters in Roman numerals ("sơ kết học kỳ I")
+_SEMESTER_NUMBER = re.compile(r"(?<!\w)(học k[ỳì]|hoc k[yi])\s*([12])(?![\d/,.])", re.IGNORECASE)
+
+
 def expand_shorthand(text: str) -> str:
     """Replace chat abbreviations by the words the plans use."""
     text = _SHORT_SCHOOL_YEAR.sub(_full_school_year, text)
+    text = _SEMESTER_NUMBER.sub(lambda m: f"{m.group(1)} {'I' * int(m.group(2))}", text)
     return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
 
 

@@ -170,6 +170,7 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
         "sơ kết học kỳ I, trường chuẩn quốc gia ở Lai Châu, phổ cập tiểu học, sách giáo khoa")
     assert expand_shorthand("nh 24-25 gv, nam hoc 23 - 24, trẻ 3-4 tuổi") == (
         "năm học 2024-2025 giáo viên, nam hoc 2023-2024, trẻ 3-4 tuổi")
+    assert expand_shorthand("sơ kết học kỳ 1, hoc ki 2, học kỳ 1,5") == "sơ kết học kỳ I, hoc ki II, học kỳ 1,5"
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
 
@@ -229,3 +230,20 @@ def test_who_issued_the_plan_itself_is_answered_from_its_own_header(sample_servi
     assert not reply.abstained and "Chủ tịch Ủy ban nhân dân tỉnh" in reply.answer and "2236" not in reply.answer
     other = sample_service.ask("Quyết định 2236 về kế hoạch nhiệm vụ năm học do ai ban hành")
     assert "1899/QĐ-UBND ngày 12" not in other.answer
+
+
+def test_a_task_question_is_answered_from_the_section_of_the_body_it_names(sample_service):
+    """"UBND huyện … phải làm gì": the answer is the item under "2. UBND các huyện, thị xã, thành phố",
+    which never repeats the name, not the Sở's item that mentions the UBND as a partner; a numbered
+    paragraph the plan did not set apart as a heading ("2. Thủ trưởng … và Trưởng phòng GDĐT các
+    huyện. Huy động …") heads the sentences after it in the same way."""
+    from hoidap.answer.understanding import task_subject
+
+    assert task_subject("ubnd huyen, thi xa o phai lam gi theo ke hoach") == "ubnd huyen, thi xa"
+    assert task_subject("hiệu trưởng hỏi: trường CĐSP ở năm 2024 làm những việc gì") == "trường CĐSP"
+    assert task_subject("tỷ lệ trẻ đi nhà trẻ năm 2024 là bao nhiêu") == ""
+    reply = sample_service.ask("ubnd huyen, thi xa o bac ninh phai lam gi theo ke hoach")
+    assert not reply.abstained and reply.answer.split(": ", 1)[1].startswith("Ban hành văn bản chỉ đạo")
+    assert reply.citations[0].section.endswith("2. UBND các huyện, thị xã, thành phố")
+    reply = sample_service.ask("trưởng phòng GD huyện ở Hòa Bình gặp vấn đề phát sinh thì phải làm gì theo kế hoạch 2024")
+    assert not reply.abstained and "báo cáo cơ quan quản lý" in reply.answer.splitlines()[0]
