@@ -304,11 +304,16 @@ def _has_term(term: str, grams: Grams) -> bool:
     return term in (grams.accented if has_diacritics(term) else grams.folded)
 
 
+_FULL_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
 def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     """The question names a school year the passage and its plan never mention, or years none of
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
-    own = f"{passage} {meta.school_year} {meta.date} {meta.title}"
+    # a title's full dates are those of the texts it implements ("Kế hoạch số 285-KH/TU ngày 29/11/2024"),
+    # not the period the plan is for
+    own = f"{passage} {meta.school_year} {meta.date} {_FULL_DATE.sub(' ', meta.title)}"
     years, school_years = named_years(own)
     stated = years | {y for sy in school_years for y in sy.split("-")}
     if view.school_years and view.years:  # two periods ("Lai Châu năm học 2024-2025, Hòa Bình năm 2024"): either

@@ -83,8 +83,8 @@ class Query:
 def understand(question: str, known_provinces: set[str]) -> Query:
     """Scope to provinces named in the question (with or without diacritics)."""
     question = nfc(question).strip()
-    provinces = find_provinces(question, known_provinces)
     text = expand_shorthand(question)
+    provinces = find_provinces(text, known_provinces)  # "HB", "LC" name Hòa Bình and Lai Châu too
     for name in provinces:
         text = _remove_name(text, name)
     return Query(

@@ -66,7 +66,7 @@ _SHORT_SCHOOL_YEAR = re.compile(r"(?<!\w)(năm học|nam hoc|nh)\s+(\d{2})\s*[-�
 
 
 # "học kỳ 1", "hoc ki 2": the plans number semesters in Roman numerals ("sơ kết học kỳ I")
-_SEMESTER_NUMBER = re.compile(r"(?<!\w)(học k[ỳì]|hoc k[yi])\s*([12])(?![\d/,.])", re.IGNORECASE)
+_SEMESTER_NUMBER = re.compile(r"(?<!\w)(học k[ỳì]|hoc k[yi])\s*([12])(?![\d/]|[,.]\d)", re.IGNORECASE)
 
 
 def expand_shorthand(text: str) -> str:

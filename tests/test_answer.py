@@ -247,3 +247,19 @@ def test_a_task_question_is_answered_from_the_section_of_the_body_it_names(sampl
     assert reply.citations[0].section.endswith("2. UBND các huyện, thị xã, thành phố")
     reply = sample_service.ask("trưởng phòng GD huyện ở Hòa Bình gặp vấn đề phát sinh thì phải làm gì theo kế hoạch 2024")
     assert not reply.abstained and "báo cáo cơ quan quản lý" in reply.answer.splitlines()[0]
+
+
+def test_province_abbreviations_scope_and_a_titles_dates_are_not_the_plans_period(sample_service):
+    """"HB", "LC" name Hòa Bình and Lai Châu, so Lai Châu's figure does not answer "của HB". The KH 285
+    plan's title cites "Kế hoạch số 285-KH/TU ngày 29/11/2024": that date is not the plan's period, so
+    its 2030 targets conflict with a question about 2024 while the 2024 plan's figures do not."""
+    from hoidap.answer.features import candidates
+
+    query = sample_service.understand("tỷ lệ huy động trẻ nhà trẻ của HB năm 2025 là mấy")
+    assert query.provinces == ["Hòa Bình"] and "HB" not in query.text and "Hòa Bình" not in query.text
+    reply = sample_service.ask("tỷ lệ huy động trẻ nhà trẻ của HB năm 2025 là mấy")
+    assert all(c.province == "Hòa Bình" for c in reply.citations + reply.related)
+    query = sample_service.understand("năm 2024 tỷ lệ trẻ suy dinh dưỡng ở Hòa Bình phải giảm còn mấy %")
+    conflict = {c.hit.chunk.source: c.features["year_conflict"]
+                for c in candidates(sample_service.view(query), sample_service.retrieve(query))}
+    assert conflict["002_a8c82b05f2f84e83.txt"] == 1.0 and conflict["004_a590e7237a5272fc.txt"] == 0.0
