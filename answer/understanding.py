@@ -31,7 +31,15 @@ def framing_words(text: str) -> frozenset[str]:
     m = _CHAT_CONTEXT.match(folded)
     if not m:
         return frozenset()
-    return frozenset(folded[: m.end()].replace(",", " ").replace(":", " ").split()) - set(folded[m.end() :].split())
+    said = nfc(text).lower()  # as typed: "báo" of "báo cáo:" is not the "bao" of "bao nhiêu"
+    if len(said) != len(folded):
+        said = folded
+    repeated = set(_split_words(said[m.end() :]))
+    return frozenset(fold(w) for w in _split_words(said[: m.end()]) if w not in repeated)
+
+
+def _split_words(text: str) -> list[str]:
+    return text.replace(",", " ").replace(":", " ").split()
 
 
 # "UBND huyện phải làm gì", "trường CĐSP có nhiệm vụ gì", "Sở Tài chính được giao những việc gì": the
