@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hoidap.answer.features import Candidate, QuestionView, is_usable
+from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, is_usable
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
 
@@ -68,7 +68,8 @@ class Decision:
 
     def score(self, view: QuestionView, cands: list[Candidate]) -> list[tuple[float, Candidate]]:
         """Candidates with the ranker's probability, best first; a candidate failing the type check scores 0."""
-        scored = [(candidate_score(self.ranker, self.features, c) if is_usable(view, c) else 0.0, c) for c in cands]
+        named = task_named([c for c in cands if is_usable(view, c)])
+        scored = [(candidate_score(self.ranker, self.features, c, named) if is_usable(view, c) else 0.0, c) for c in cands]
         return sorted(scored, key=lambda pc: -pc[0])
 
     def answerable(self, view: QuestionView, scored: list[tuple[float, Candidate]]) -> float:
@@ -110,10 +111,28 @@ class Decision:
 CONFLICT_PENALTY = 0.5
 
 
-def candidate_score(ranker: dict[str, Any], features: tuple[str, ...], cand: Candidate) -> float:
-    """The ranker's probability that a window states the answer, halved on a qualifier conflict."""
+# "UBND huyện phải làm gì": when a heading names that body ("2. UBND các huyện, thị xã, thành phố"), a
+# window under another heading is another body's task, though its own words may name the one asked
+# about ("Sở … phối hợp với UBND các huyện"). The ranker alone weighs this too little: a dozen such
+# questions among 1,300.
+TASK_PENALTY = 0.2
+
+
+def task_named(cands: list[Candidate]) -> float:
+    """How fully the best heading among the candidates names the body a task question asks about."""
+    return max((c.features.get("task_heading", 0.0) for c in cands), default=0.0)
+
+
+def candidate_score(ranker: dict[str, Any], features: tuple[str, ...], cand: Candidate, named: float = 0.0) -> float:
+    """The ranker's probability that a window states the answer, halved on a qualifier conflict and
+    when another passage's heading names the body a task question asks about (named: the best
+    candidate's task_heading) and this one's does not."""
     p = probability(ranker, cand.vector(features))
-    return p * CONFLICT_PENALTY if cand.features.get("qualifier_conflict") else p
+    if cand.features.get("qualifier_conflict"):
+        p *= CONFLICT_PENALTY
+    if named >= TASK_HEADING and cand.features.get("task_heading", 0.0) < TASK_HEADING:
+        p *= TASK_PENALTY
+    return p
 
 
 def gate_vector(view: QuestionView, usable: list[tuple[float, Candidate]]) -> list[float]:

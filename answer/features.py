@@ -17,8 +17,8 @@ from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expe
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
-from hoidap.answer.understanding import framing_words
-from hoidap.models import Hit
+from hoidap.answer.understanding import framing_words, task_subject
+from hoidap.models import Chunk, Hit
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, split_sentences, words
 
 CLAIM_CHARS = 250
@@ -38,7 +38,7 @@ FEATURES = (
     "cov", "cov_text", "cov_sentence", "cov_passage", "cov_paraphrase", "section_cov",
     "span_near", "length",
     "miss_word", "year_conflict", "number_missing", "cov_label", "qualifier_conflict",
-    "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap", "list_items",
+    "cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap", "list_items", "task_heading",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
@@ -79,6 +79,7 @@ class QuestionView:
     qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
     idf_scale: float  # the largest IDF a term can have in this corpus
     unit: str = ""  # the unit a count question names ("truong")
+    subject: Matcher | None = None  # the body a task question names ("UBND huyện" of "UBND huyện phải làm gì")
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -99,6 +100,7 @@ class QuestionView:
             qualifiers=qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,
             unit=asked_unit(text),
+            subject=Matcher(key_terms(subject), stats) if (subject := task_subject(text)) else None,
         )
 
 
@@ -169,12 +171,34 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
                 sentences[sentence] = view.matcher.coverage_of(heading | grams_of(sentence))
             f = _features(view, section, heading, window)
             f.update(per_hit, cov_sentence=sentences[sentence])
+            if view.subject is not None:
+                _add_task_heading(view, hit.chunk, window, f)
             typed = _typed_features(view, hit.chunk.text, window, f)
             if view.kind == "agency":
                 typed = _subject(hit.chunk.text, window, sentence, section, typed) + typed
             out.append(Candidate(hit, rank, window, f, typed, sentence))
     _add_gaps(view, out)
     return out
+
+
+TASK_HEADING = 0.75  # a heading naming this much of the body asked about is that body's section
+_LABELLED = re.compile(r"(?:^|\n)[ \t]*(?:\d+|[a-zđ])[.)][ \t]+[^\n]{0,160}")
+
+
+def _add_task_heading(view: QuestionView, chunk: Chunk, window: str, f: dict[str, float]) -> None:
+    """How fully the window's heading names the body a task question asks about ("2. UBND các huyện,
+    thị xã, thành phố" for "UBND huyện phải làm gì"). Its heading is a level of the section path below
+    the top one ("TỔ CHỨC THỰC HIỆN"), or a numbered paragraph before it in the passage ("2. Thủ
+    trưởng các đơn vị … và Trưởng phòng GDĐT các huyện. Huy động …"), which the plan did not set apart.
+    Under such a heading the body is the unwritten subject of every sentence, so its words count as
+    the window's own."""
+    at = chunk.text.find(window)
+    heads = chunk.section.split(" > ")[1:] + [m.group() for m in _LABELLED.finditer(chunk.text) if m.start() <= at][-1:]
+    best, head = max(((view.subject.coverage_of(grams_of(h)), h) for h in heads), default=(0.0, ""))
+    f["task_heading"] = best
+    if best >= TASK_HEADING:
+        own = view.matcher.coverage_of(grams_of(head) | grams_of(window))
+        f["cov_text"], f["cov_label"] = max(f["cov_text"], own), max(f["cov_label"], own)
 
 
 def _add_gaps(view: QuestionView, cands: list[Candidate]) -> None:
@@ -204,6 +228,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
         "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
         "list_items": min(len(_ITEM_SEP.findall(window)), 6) / 6 if view.kind == "list" else 0.0,
+        "task_heading": 0.0,
     }
 
 
@@ -279,11 +304,16 @@ def _has_term(term: str, grams: Grams) -> bool:
     return term in (grams.accented if has_diacritics(term) else grams.folded)
 
 
+_FULL_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
 def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     """The question names a school year the passage and its plan never mention, or years none of
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
-    own = f"{passage} {meta.school_year} {meta.date} {meta.title}"
+    # a title's full dates are those of the texts it implements ("Kế hoạch số 285-KH/TU ngày 29/11/2024"),
+    # not the period the plan is for
+    own = f"{passage} {meta.school_year} {meta.date} {_FULL_DATE.sub(' ', meta.title)}"
     years, school_years = named_years(own)
     stated = years | {y for sy in school_years for y in sy.split("-")}
     if view.school_years and view.years:  # two periods ("Lai Châu năm học 2024-2025, Hòa Bình năm 2024"): either

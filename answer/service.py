@@ -26,6 +26,7 @@ from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
 from hoidap.settings import Settings
 from hoidap.vietnamese import find_provinces
+from hoidap.index import sparse
 from hoidap.index.embeddings import build_embedding
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
@@ -126,7 +127,16 @@ class AnswerService:
         with self._lock:
             if self._store is None:
                 self._store = ChunkStore(self.settings)
+                self._refresh_keywords(self._store)
             return self._store
+
+    @staticmethod
+    def _refresh_keywords(store: ChunkStore) -> None:
+        """An index written by an earlier version of the keyword terms is brought up to date once,
+        from its stored texts, so its keyword search matches what questions are now split into."""
+        for source in store.stale_keyword_sources():
+            n = store.refresh_keywords(source)
+            log.warning("keyword vectors of %s (%d chunks) recomputed for keyword format %d", source, n, sparse.FORMAT)
 
     @property
     def embedding(self) -> BaseEmbedding:

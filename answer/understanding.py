@@ -31,7 +31,40 @@ def framing_words(text: str) -> frozenset[str]:
     m = _CHAT_CONTEXT.match(folded)
     if not m:
         return frozenset()
-    return frozenset(folded[: m.end()].replace(",", " ").replace(":", " ").split()) - set(folded[m.end() :].split())
+    said = nfc(text).lower()  # as typed: "báo" of "báo cáo:" is not the "bao" of "bao nhiêu"
+    if len(said) != len(folded):
+        said = folded
+    repeated = set(_split_words(said[m.end() :]))
+    return frozenset(fold(w) for w in _split_words(said[: m.end()]) if w not in repeated)
+
+
+def _split_words(text: str) -> list[str]:
+    return text.replace(",", " ").replace(":", " ").split()
+
+
+# "UBND huyện phải làm gì", "trường CĐSP có nhiệm vụ gì", "Sở Tài chính được giao những việc gì": the
+# answer is the task item under the heading that names that body, which rarely repeats the name.
+_TASK = re.compile(r"\b(?:(?:phai|can|se|duoc giao|dam nhan|co) )?(?:lam (?:nhung )?(?:gi|viec gi)|nhung viec gi|"
+                   r"(?:nhung )?nhiem vu (?:la )?gi|trach nhiem (?:la )?gi|phu trach (?:viec )?gi)\b")
+
+
+def task_subject(text: str) -> str:
+    """The body a task question asks about: the words before "phải làm gì" ("UBND huyện, thị xã ở"),
+    without a chat preamble; "" when the question asks no task."""
+    folded = fold(text)
+    m = _TASK.search(folded)
+    if not m:
+        return ""
+    preamble = _CHAT_CONTEXT.match(folded)
+    start = preamble.end() if preamble and preamble.end() < m.start() else 0
+    subject = text[start : m.start()].split()
+    cut = next((i for i, w in enumerate(subject) if i and fold(w) in _AFTER_SUBJECT), len(subject))
+    return " ".join(subject[:cut]).strip(" ,:")
+
+
+# Words after which a task question's subject has ended: "trưởng phòng GD huyện | ở Hòa Bình | gặp vấn đề
+# phát sinh thì phải làm gì", "trường học | về bảo hiểm y tế".
+_AFTER_SUBJECT = frozenset({"o", "tai", "gap", "khi", "neu", "ve", "theo", "trong", "voi"})
 
 
 @dataclass
@@ -58,8 +91,8 @@ class Query:
 def understand(question: str, known_provinces: set[str]) -> Query:
     """Scope to provinces named in the question (with or without diacritics)."""
     question = nfc(question).strip()
-    provinces = find_provinces(question, known_provinces)
     text = expand_shorthand(question)
+    provinces = find_provinces(text, known_provinces)  # "HB", "LC" name Hòa Bình and Lai Châu too
     for name in provinces:
         text = _remove_name(text, name)
     return Query(

@@ -33,9 +33,10 @@ def squash(text: str) -> str:
 
 
 def contains(haystack: str, needle: str) -> bool:
-    """Whitespace-insensitive substring test (NFC on both sides)."""
-    small = squash(needle)
-    return bool(small) and small in squash(haystack)
+    """Whitespace- and case-insensitive substring test (NFC on both sides): a fact written "ban hành
+    văn bản chỉ đạo" is stated by an answer quoting the plan's "Ban hành văn bản chỉ đạo"."""
+    small = squash(needle).lower()
+    return bool(small) and small in squash(haystack).lower()
 
 
 @dataclass

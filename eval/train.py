@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hoidap.answer.decision import GATE_FEATURES, Decision, candidate_score, gate_vector, probability
+from hoidap.answer.decision import GATE_FEATURES, Decision, candidate_score, gate_vector, probability, task_named
 from hoidap.answer.features import FEATURES, Candidate, QuestionView, candidates, is_usable
 from hoidap.eval.gold import GoldItem, contains, squash
 
@@ -158,7 +158,8 @@ def gate_rows(examples: list[Example], ranker: dict[str, Any], features: tuple[s
     """Question-level rows from a ranker's scores (the gate is fitted on these)."""
     rows = []
     for ex in examples:
-        scored = sorted(((candidate_score(ranker, features, c), c, lab) for c, lab in zip(ex.cands, ex.labels)),
+        named = task_named(ex.cands)
+        scored = sorted(((candidate_score(ranker, features, c, named), c, lab) for c, lab in zip(ex.cands, ex.labels)),
                         key=lambda t: -t[0])
         if not scored:
             rows.append(GateRow(None, ex.item.answerable, False))

@@ -12,8 +12,9 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:[.,/][0-9]+)*", re.UNICODE)
 # In NFD, old-style placement is vowel1 + vowel2 + mark at the end of an open
-# syllable ("hoà" = h o a + grave); the modern style puts the mark on vowel1.
-_OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_])")
+# syllable ("hoà" = h o a + grave); the modern style puts the mark on vowel1. A second mark on
+# vowel2 ("luận" = l u a + dot + circumflex) makes vowel2 the main vowel: nothing moves.
+_OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_]|[\u0300-\u036f])")
 
 # Question words, chat particles and glue: they carry no topic. The keyword index keeps
 # them, but coverage (how much of the question a passage answers) ignores them. A word
@@ -64,9 +65,14 @@ _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])
 _SHORT_SCHOOL_YEAR = re.compile(r"(?<!\w)(năm học|nam hoc|nh)\s+(\d{2})\s*[-–/]\s*(\d{2})(?![\d/])", re.IGNORECASE)
 
 
+# "học kỳ 1", "hoc ki 2": the plans number semesters in Roman numerals ("sơ kết học kỳ I")
+_SEMESTER_NUMBER = re.compile(r"(?<!\w)(học k[ỳì]|hoc k[yi])\s*([12])(?![\d/]|[,.]\d)", re.IGNORECASE)
+
+
 def expand_shorthand(text: str) -> str:
     """Replace chat abbreviations by the words the plans use."""
     text = _SHORT_SCHOOL_YEAR.sub(_full_school_year, text)
+    text = _SEMESTER_NUMBER.sub(lambda m: f"{m.group(1)} {'I' * int(m.group(2))}", text)
     return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
 
 
@@ -101,8 +107,22 @@ def normalize_tone_placement(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics: "Tỷ lệ Đạt" -> "ty le dat"."""
+    """Lower-case, strip diacritics and spell i/y one way: "Tỉ lệ Đạt" -> "ty le dat"."""
     return _fold_short(text) if len(text) <= 32 else _fold(text)
+
+
+# "tỉ lệ" / "tỷ lệ", "học kì" / "học kỳ", "lí luận" / "lý luận", "kĩ năng" / "kỹ năng": both spellings
+# are correct after h, k, l, m, s, t, and the plans (and users) use both. One spelling, y, everywhere
+# text is compared, so the keyword index and the answer layer see one word. Length is unchanged, so
+# offsets into folded text still point into the original.
+_IY_FOLDED = re.compile(r"(?<![^\W\d_])([hklmst])i(?![^\W\d_])")
+_IY_MARKED = re.compile(r"(?<![^\W\d_])([hklmst])([iìíỉĩị])(?![^\W\d_])")
+_Y_OF_I = str.maketrans("iìíỉĩị", "yỳýỷỹỵ")
+
+
+def unify_iy(text: str) -> str:
+    """Lower-case text with the i/y spelling variants written as y ("tỉ" -> "tỷ", "ki" -> "ky")."""
+    return _IY_MARKED.sub(lambda m: m.group(1) + m.group(2).translate(_Y_OF_I), text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -112,6 +132,10 @@ def _fold_short(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    return _IY_FOLDED.sub(r"\1y", _strip(text))
+
+
+def _strip(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.replace("đ", "d")
@@ -119,13 +143,13 @@ def _fold(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     """True when the text carries Vietnamese marks (the user typed with accents)."""
-    return _marked_short(text) if len(text) <= 32 else fold(text) != text.lower()
+    return _marked_short(text) if len(text) <= 32 else _strip(text) != text.lower()
 
 
 @lru_cache(maxsize=1 << 14)
 def _marked_short(text: str) -> bool:
     """Selection asks this of the same question terms and words for every candidate (~400 per question)."""
-    return fold(text) != text.lower()
+    return _strip(text) != text.lower()
 
 
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -137,7 +161,7 @@ def words(text: str) -> list[str]:
     Superscript footnote markers ("2025¹") are dropped so they never glue onto a word.
     """
     clean = normalize_tone_placement(nfc(text)).translate(_SUPERSCRIPTS)
-    return [w.lower() for w in _WORD.findall(clean)]
+    return [unify_iy(w.lower()) for w in _WORD.findall(clean)]
 
 
 @lru_cache(maxsize=1)

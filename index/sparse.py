@@ -14,6 +14,9 @@ from collections import Counter
 
 from hoidap.vietnamese import fold, words
 
+# Version of terms(): stored with every chunk. A chunk written under another version has its keyword
+# vector recomputed from its stored text when the index is opened (2: i/y spelled one way, "tỉ" = "tỷ").
+FORMAT = 2
 K1 = 1.2
 B = 0.75
 AVG_TERMS = 90.0  # typical chunk length in terms; only the ratio matters

@@ -29,6 +29,7 @@ def to_payload(chunk: Chunk) -> dict:
     payload = {f: getattr(chunk, f) for f in _CHUNK_FIELDS}
     payload.update({f: getattr(chunk.metadata, f) for f in _META_FIELDS})
     payload["meta_evidence"] = chunk.metadata.evidence
+    payload["keyword_format"] = sparse.FORMAT
     return payload
 
 
@@ -118,6 +119,22 @@ class ChunkStore:
         for _, payload, _ in self.engine.scroll({"source": source, "ordinal": 0}, ["content_hash"]):
             return payload.get("content_hash")
         return None
+
+    def stale_keyword_sources(self) -> list[str]:
+        """Documents whose keyword vectors were computed by an older `sparse.terms` (their first
+        chunk, written last, carries the version)."""
+        return sorted(p["source"] for _, p, _ in self.engine.scroll({"ordinal": 0}, ["source", "keyword_format"])
+                      if p.get("keyword_format", 1) != sparse.FORMAT)
+
+    def refresh_keywords(self, source: str) -> int:
+        """Recompute a document's keyword vectors from its stored text, keeping its dense vectors
+        (no re-embedding); the first chunk goes last, like ingestion, so an interrupted refresh
+        is redone. Returns the number of chunks."""
+        found = [(chunk_from_payload(p), dense) for _, p, dense in self.engine.scroll({"source": source}, None, with_dense=True)]
+        found.sort(key=lambda cd: cd[0].ordinal == 0)
+        for i in range(0, len(found), 256):
+            self.engine.upsert([to_point(c, d) for c, d in found[i : i + 256]])
+        return len(found)
 
     def documents(self) -> list[dict]:
         """One entry per indexed document: its metadata and number of chunks."""

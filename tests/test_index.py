@@ -10,7 +10,9 @@ import pytest
 from hoidap.answer.service import AnswerService
 from hoidap.errors import DocumentNotFound, IndexUnavailable
 from hoidap.settings import Settings
-from hoidap.index.sparse import query_vector, doc_vector
+from hoidap.index.engines import StoredPoint
+from hoidap.index.sparse import query_vector, doc_vector, terms
+from hoidap.index.store import to_payload
 from tests.conftest import HOA_BINH_2024, LAI_CHAU, SAMPLE
 
 
@@ -84,6 +86,40 @@ def test_keyword_vectors_fold_diacritics_and_keep_syllable_pairs():
     plain = query_vector("ty le huy dong tre nha tre")[0]
     assert set(plain) <= set(accented)
     assert len(accented) > len(set("ty le huy dong tre nha".split()))  # bigrams are there too
+
+
+def test_keyword_terms_spell_i_and_y_one_way():
+    """'tỉ lệ' / 'tỷ lệ', 'học kì' / 'học kỳ' are one word to the index; 'chỉ', 'thi', 'khi' are untouched."""
+    assert set(query_vector("ti le hoc ki")[0]) <= set(doc_vector("Tỷ lệ học kỳ II")[0])
+    assert set(query_vector("tỉ lệ kĩ năng")[0]) <= set(doc_vector("Tỷ lệ kỹ năng")[0])
+    assert terms("chỉ tiêu thi khi", bigrams=False) == ["chi", "tieu", "thi", "khi"]
+
+
+def test_an_index_written_by_an_older_keyword_format_is_brought_up_to_date_on_open(small_service):
+    service, folder = small_service
+    service.ingest([folder])
+    store = service.store
+    question = "tỉ lệ huy động trẻ nhà trẻ ra lớp Hòa Bình"
+    assert store.search(question, None, 3, mode="sparse")[0].chunk.source == HOA_BINH_2024
+    dense_before = {c.id: d for c, d in store.dense_vectors()}
+    old = []  # as an earlier version left it: no format mark, keyword vectors of other terms
+    for chunk, dense in store.dense_vectors():
+        payload = to_payload(chunk)
+        del payload["keyword_format"]
+        old.append(StoredPoint(chunk.id, dense, ([1], [1.0]), payload))
+    store.engine.upsert(old)
+    assert store.stale_keyword_sources() == sorted([LAI_CHAU, HOA_BINH_2024])
+    assert not store.search(question, None, 3, mode="sparse")
+    service.close()
+
+    reopened = AnswerService(service.settings)
+    try:
+        assert reopened.store.stale_keyword_sources() == []
+        assert reopened.store.search(question, None, 3, mode="sparse")[0].chunk.source == HOA_BINH_2024
+        assert {c.id: d for c, d in reopened.store.dense_vectors()} == dense_before  # nothing re-embedded
+        assert reopened._embedding is None
+    finally:
+        reopened.close()
 
 
 def test_unaccented_question_finds_the_accented_table_row(sample_service):
