@@ -166,13 +166,14 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             "score_rel": max(0.0, hit.score / top),
         }
         sentences: dict[str, float] = {}
+        heads = _task_heads(view, hit.chunk) if view.subject is not None else None
         for window, sentence in windows(hit.chunk.text):
             if sentence not in sentences:
                 sentences[sentence] = view.matcher.coverage_of(heading | grams_of(sentence))
             f = _features(view, section, heading, window)
             f.update(per_hit, cov_sentence=sentences[sentence])
-            if view.subject is not None:
-                _add_task_heading(view, hit.chunk, window, f)
+            if heads is not None:
+                _add_task_heading(view, heads, hit.chunk.text.find(window), window, f)
             typed = _typed_features(view, hit.chunk.text, window, f)
             if view.kind == "agency":
                 typed = _subject(hit.chunk.text, window, sentence, section, typed) + typed
@@ -185,16 +186,29 @@ TASK_HEADING = 0.75  # a heading naming this much of the body asked about is tha
 _LABELLED = re.compile(r"(?:^|\n)[ \t]*(?:\d+|[a-zđ])[.)][ \t]+[^\n]{0,160}")
 
 
-def _add_task_heading(view: QuestionView, chunk: Chunk, window: str, f: dict[str, float]) -> None:
-    """How fully the window's heading names the body a task question asks about ("2. UBND các huyện,
-    thị xã, thành phố" for "UBND huyện phải làm gì"). Its heading is a level of the section path below
-    the top one ("TỔ CHỨC THỰC HIỆN"), or a numbered paragraph before it in the passage ("2. Thủ
-    trưởng các đơn vị … và Trưởng phòng GDĐT các huyện. Huy động …"), which the plan did not set apart.
-    Under such a heading the body is the unwritten subject of every sentence, so its words count as
-    the window's own."""
-    at = chunk.text.find(window)
-    heads = chunk.section.split(" > ")[1:] + [m.group() for m in _LABELLED.finditer(chunk.text) if m.start() <= at][-1:]
-    best, head = max(((view.subject.coverage_of(grams_of(h)), h) for h in heads), default=(0.0, ""))
+_Heads = tuple[list[tuple[float, str]], list[tuple[int, tuple[float, str]]]]
+
+
+def _task_heads(view: QuestionView, chunk: Chunk) -> _Heads:
+    """The headings a window of the passage may sit under, each with how fully it names the body a
+    task question asks about (read once per passage): the levels of the section path below the top
+    one ("TỔ CHỨC THỰC HIỆN"), and the numbered paragraphs of the text with where they start ("2. Thủ
+    trưởng các đơn vị … và Trưởng phòng GDĐT các huyện. Huy động …"), which the plan did not set apart."""
+    def named(head: str) -> tuple[float, str]:
+        return view.subject.coverage_of(grams_of(head)), head
+
+    return ([named(h) for h in chunk.section.split(" > ")[1:]],
+            [(m.start(), named(m.group())) for m in _LABELLED.finditer(chunk.text)])
+
+
+def _add_task_heading(view: QuestionView, heads: _Heads, at: int, window: str, f: dict[str, float]) -> None:
+    """How fully the heading of the window (at offset `at` of its passage) names the body a task question
+    asks about ("2. UBND các huyện, thị xã, thành phố" for "UBND huyện phải làm gì"): the section path's
+    levels, or the last numbered paragraph before the window. Under such a heading the body is the
+    unwritten subject of every sentence, so its words count as the window's own."""
+    sections, labelled = heads
+    before = [named for start, named in labelled if start <= at][-1:]
+    best, head = max(sections + before, default=(0.0, ""))
     f["task_heading"] = best
     if best >= TASK_HEADING:
         own = view.matcher.coverage_of(grams_of(head) | grams_of(window))
