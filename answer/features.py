@@ -75,6 +75,7 @@ class QuestionView:
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
+    plan_refs: set[str]  # numbers it names a plan by ("285" of "kh 285")
     places: set[str]  # districts and communes it names ("muong te" of "huyện Mường Tè"): a figure must be theirs
     qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
     idf_scale: float  # the largest IDF a term can have in this corpus
@@ -96,6 +97,7 @@ class QuestionView:
             years=years,
             school_years=school_years,
             numbers=_qualifying_numbers(text),
+            plan_refs=_plan_references(text),
             places=named_places(text),
             qualifiers=qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,
@@ -307,6 +309,13 @@ def _qualifying_numbers(text: str) -> set[str]:
     return out
 
 
+def _plan_references(text: str) -> set[str]:
+    """Numbers of three digits or more that follow "kế hoạch", "quyết định", "số"…: a plan's own number."""
+    folded = fold(text)
+    return {m.group() for m in re.finditer(r"\d{3,}", folded)
+            if not YEAR.fullmatch(m.group()) and _REFERENCE.search(folded[: m.start()])}
+
+
 def _missing_word(view: QuestionView, grams: Grams) -> float:
     """The IDF of the rarest question word a passage lacks, on a 0..1 scale: a passage without
     "kiên cố" does not answer a question about "phòng học kiên cố", whatever else it shares."""
@@ -325,6 +334,8 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     """The question names a school year the passage and its plan never mention, or years none of
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
+    if view.plan_refs & set(re.findall(r"\d{3,}", f"{meta.number} {meta.title}")):
+        return False  # "kh 2024 và kh 285": the question names this plan by its number, its year names the other
     # a title's full dates are those of the texts it implements ("Kế hoạch số 285-KH/TU ngày 29/11/2024"),
     # not the period the plan is for
     own = f"{passage} {meta.school_year} {meta.date} {_FULL_DATE.sub(' ', meta.title)}"

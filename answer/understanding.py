@@ -10,9 +10,11 @@ from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacri
 
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
 # "so sánh", "khác nhau", "bên nào trước", "… như Bắc Ninh không", "… còn Hòa Bình thì sao": one line per plan.
+# Two plans named side by side ("kh năm 2024 với kh 285", "ở cả 2 kh") ask for both plans' lines too.
 _COMPARES = re.compile(r"\b(so sanh|so voi|khac nhau|giong|chenh|ben nao|cai nao|tinh nao|nhung ke hoach nao|"
-                       r"ca hai|(?:hai|2) (?:ke hoach|van ban)|(?:moi|tung) (?:tinh|ke hoach|van ban)|cac tinh|"
-                       r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
+                       r"ca hai|(?:hai|2) (?:ke hoach|van ban)|(?:moi|tung) (?:tinh|ke hoach|van ban|noi)|cac tinh|"
+                       r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao|"
+                       r"(?:ke hoach|van ban)\b[^,:?]{0,30}\b(?:va|voi) (?:ke hoach|van ban))\b")
 
 
 # "mình làm văn thư ở sở GDĐT Bắc Ninh, …", "hiệu trưởng THPT ở Hòa Bình hỏi: …", "sếp cần số liệu để báo cáo: …",
@@ -93,6 +95,7 @@ def understand(question: str, known_provinces: set[str]) -> Query:
     question = nfc(question).strip()
     text = expand_shorthand(question)
     provinces = find_provinces(text, known_provinces)  # "HB", "LC" name Hòa Bình and Lai Châu too
+    cue = bool(_COMPARES.search(fold(text)))  # on the expanded text: "kh 2024 với kh 285"
     for name in provinces:
         text = _remove_name(text, name)
     return Query(
@@ -102,7 +105,7 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         accented=has_diacritics(question),
         wants_number=bool(_NUMERIC.search(fold(question) + " ")),
         # two years named on their own ("năm 2024 ... đến 2030"): two targets to set side by side
-        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))) or len(named_years(question)[0]) > 1,
+        compares=len(provinces) > 1 or cue or len(named_years(question)[0]) > 1,
     )
 
 

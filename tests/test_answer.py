@@ -126,6 +126,25 @@ def test_two_plans_of_one_province_asked_side_by_side_get_a_line_each(sample_ser
     assert ": 85% — Phân đầu tỉ lệ huy động trẻ 6 tuổi" in reply.answer
 
 
+def test_two_plans_named_by_year_and_by_number_get_a_line_each(sample_service):
+    """"kế hoạch 2024 với kế hoạch 285": the year names one plan, the number the other, so the 2030
+    plan's figure is not dropped as a figure for another year."""
+    query = sample_service.understand("trẻ khuyết tật học hòa nhập ở HB: kh năm 2024 với kh 285 đặt chỉ tiêu mấy %")
+    assert query.compares and query.provinces == ["Hòa Bình"]
+    reply = sample_service.ask("trẻ khuyết tật học hòa nhập ở HB: kh năm 2024 với kh 285 đặt chỉ tiêu mấy %")
+    assert not reply.abstained and "90%" in reply.answer and "85%" in reply.answer
+    assert {c.source[:3] for c in reply.citations} == {"002", "004"}
+
+
+def test_province_initials_in_capitals_name_provinces_small_ones_do_not():
+    from hoidap.answer.understanding import understand
+
+    known = {"Sơn La", "Lai Châu", "Bắc Ninh", "Hòa Bình"}
+    both = understand("kh năm học của SL với BN ban hành ngày nào", known)
+    assert both.provinces == ["Bắc Ninh", "Sơn La"] and both.compares
+    assert understand("tỷ lệ trẻ đi học bn %, sl trường đạt chuẩn", known).provinces == []
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
@@ -244,7 +263,8 @@ def test_a_task_question_is_answered_from_the_section_of_the_body_it_names(sampl
     assert task_subject("tỷ lệ trẻ đi nhà trẻ năm 2024 là bao nhiêu") == ""
     reply = sample_service.ask("ubnd huyen, thi xa o bac ninh phai lam gi theo ke hoach")
     assert not reply.abstained and reply.answer.split(": ", 1)[1].startswith("Ban hành văn bản chỉ đạo")
-    assert reply.citations[0].section.endswith("2. UBND các huyện, thị xã, thành phố")
+    # every claim under that heading: "3. Cán bộ, công chức …" is the next item, not part of it
+    assert all(c.section.endswith("2. UBND các huyện, thị xã, thành phố") for c in reply.citations)
     reply = sample_service.ask("trưởng phòng GD huyện ở Hòa Bình gặp vấn đề phát sinh thì phải làm gì theo kế hoạch 2024")
     assert not reply.abstained and "báo cáo cơ quan quản lý" in reply.answer.splitlines()[0]
 
