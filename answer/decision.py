@@ -103,7 +103,32 @@ class Decision:
             seen.add(chunk)
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
+        return self._answer_each_ask(view, scored, chosen, max_claims)
+
+    def _answer_each_ask(self, view: QuestionView, scored: list[tuple[float, Candidate]], chosen: list[Candidate],
+                         max_claims: int) -> list[Candidate]:
+        """A message asking two things gets a line for each: when no chosen window holds an ask's own
+        words, the best window that does joins, down to the all-plans bar (it may come from a passage
+        already quoted: "đi học 99,5%, tốt nghiệp THCS 99%" are two sentences of one passage)."""
+        bar = self.claim_ratio_all_plans * scored[0][0]
+        for ask in view.asks:
+            if len(chosen) >= max_claims or any(ask.coverage(c.quote) >= ASK_COVERED for c in chosen):
+                continue
+            for p, cand in scored:
+                if p < bar or p <= 0:
+                    break
+                if ask.coverage(cand.quote) >= ASK_COVERED and not any(_overlap(cand, c) for c in chosen):
+                    chosen.append(cand)
+                    break
         return chosen
+
+
+# The share of an ask's (IDF-weighted) words a window must hold to count as answering it.
+ASK_COVERED = 0.5
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    return a.hit.chunk.id == b.hit.chunk.id and (a.quote in b.quote or b.quote in a.quote)
 
 
 # A window narrowing the figure another way ("mức độ 2" for "mức độ 1") ranks below every window that

@@ -17,7 +17,7 @@ from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expe
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
-from hoidap.answer.understanding import framing_words, task_subject
+from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.models import Chunk, Hit
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, split_sentences, words
 
@@ -81,6 +81,7 @@ class QuestionView:
     idf_scale: float  # the largest IDF a term can have in this corpus
     unit: str = ""  # the unit a count question names ("truong")
     subject: Matcher | None = None  # the body a task question names ("UBND huyện" of "UBND huyện phải làm gì")
+    asks: tuple[Matcher, ...] = ()  # each ask of a message asking two things ("… bao nhiêu %, còn THCS thì sao")
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -103,6 +104,7 @@ class QuestionView:
             idf_scale=stats.idf("\x00") or 1.0,
             unit=asked_unit(text),
             subject=Matcher(key_terms(subject), stats) if (subject := task_subject(text)) else None,
+            asks=tuple(Matcher(key_terms(a), stats, framing) for a in asks(text)),
         )
 
 
@@ -156,12 +158,13 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
         section = hit.chunk.section
         passage = f"{section}\n{hit.chunk.text}"
         heading, whole = grams_of(section), grams_of(passage)
+        place_missing = not all(_has_term(place, whole) for place in view.places)
         per_hit = {
             "cov_passage": view.matcher.coverage_of(whole),
             "miss_word": _missing_word(view, whole),
             "year_conflict": float(_year_conflict(view, hit, passage)),
-            "number_missing": float(bool(view.numbers - set(_NUMBER.findall(passage)))
-                                    or not all(_has_term(place, whole) for place in view.places)),
+            "number_missing": float(bool(view.numbers - set(_NUMBER.findall(passage))) or place_missing),
+            "place_missing": float(place_missing),
             "anchor_passage": float(_has_anchor(view.matcher, whole)),
             "section_cov": view.matcher.coverage_of(heading),
             "inv_rank": 1.0 / (1 + rank),
@@ -278,7 +281,7 @@ _REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ket
 
 _PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
 # Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã"
-_NOT_A_NAME = frozenset({"nao", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
+_NOT_A_NAME = frozenset({"nao", "ai", "khu", "duy", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
                          "phuong", "thi", "hoi", "nong", "huyen", "xa", "tren", "duoc", "chuan", "mien", "nui", "gi",
                          "cac", "nhung", "nay", "do", "trong", "ve", "voi", "cho", "se", "ma", "de", "phai", "can"})
 
@@ -438,5 +441,9 @@ def _words_between(text: str, pos: int, span: Span) -> int:
 
 
 def is_usable(view: QuestionView, cand: Candidate) -> bool:
-    """The hard part of the type check: a figure question needs a new figure of the right kind."""
+    """The hard part of the type check: a figure question needs a new figure of the right kind; a
+    question about a district or commune needs a passage that names it (the plans set province-wide
+    targets: the province's figure is not "huyện Mai Châu"'s)."""
+    if cand.features.get("place_missing"):
+        return False
     return view.kind not in STRICT or bool(cand.spans)

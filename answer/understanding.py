@@ -69,6 +69,21 @@ def task_subject(text: str) -> str:
 _AFTER_SUBJECT = frozenset({"o", "tai", "gap", "khi", "neu", "ve", "theo", "trong", "voi"})
 
 
+# "gv mầm non đạt chuẩn bao nhiêu %, còn THCS thì sao", "… cần đạt mấy %, tốt nghiệp THCS bao nhiêu":
+# two asks in one message, each side with its own question word.
+_QUESTION_WORD = r"\b(?:bao nhieu|may|nao|gi|khi nao|ai|the nao|thi sao|ra sao)\b"
+_TWO_ASKS = re.compile(rf"^(.*?{_QUESTION_WORD}.*?)(?:[,;+]| va | con | voi )\s*(.*{_QUESTION_WORD}.*)$")
+
+
+def asks(text: str) -> list[str]:
+    """The asks of a message that asks two things (as typed), or [] for a single question."""
+    folded = fold(text)
+    m = _TWO_ASKS.match(folded) if len(folded) == len(text) else None
+    if not m:
+        return []
+    return [text[m.start(1) : m.end(1)], text[m.start(2) : m.end(2)]]
+
+
 @dataclass
 class Query:
     """A question made ready for retrieval."""

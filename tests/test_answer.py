@@ -145,6 +145,26 @@ def test_province_initials_in_capitals_name_provinces_small_ones_do_not():
     assert understand("tỷ lệ trẻ đi học bn %, sl trường đạt chuẩn", known).provinces == []
 
 
+def test_a_message_asking_two_things_gets_a_line_for_each(sample_service):
+    """"… bao nhiêu %, còn THCS thì sao": the second ask's figure is answered too, not only the first."""
+    reply = sample_service.ask("lai chau gv mam non dat chuan dao tao bao nhieu %, con thcs thi sao")
+    assert not reply.abstained and "95%" in reply.answer and "96%" in reply.answer
+    reply = sample_service.ask("ở Hòa Bình năm 2024 HS 11-14 tuổi đi học phải đạt mấy %, tốt nghiệp THCS thì bao nhiêu")
+    assert not reply.abstained and "99,5%" in reply.answer and "trên 99%" in reply.answer
+
+
+def test_a_district_the_plans_give_no_figure_for_is_declined_not_answered_with_the_provinces(sample_service):
+    """The plans set province-wide targets: "huyện Mai Châu" asked about gets no province figure
+    passed off as the district's, but the province's passage is shown as related."""
+    from hoidap.answer.features import named_places
+
+    reply = sample_service.ask("tỷ lệ huy động trẻ nhà trẻ ra lớp ở huyện Mai Châu, Hòa Bình năm 2024 là bao nhiêu")
+    assert reply.abstained and not reply.citations
+    assert any("46%" in r.text for r in reply.related)
+    assert named_places("ở cấp huyện ai chịu trách nhiệm triển khai") == set()
+    assert named_places("hỗ trợ giáo viên dạy ở xã khu vực III, xã duy trì phổ cập") == set()
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 

@@ -411,6 +411,9 @@ def test_refitting_is_reproducible_and_the_written_file_decides_the_same(sample_
         ("Sơn La chi cho giảng dạy tối thiểu bao nhiêu phần trăm chi thường xuyên", None),  # "phần trăm"
         ("trường tiểu học đạt chuẩn quốc gia có mấy mức độ", None),  # "mức độ", not "mục"
         ("Sơn La có bao nhiêu trường đạt chuẩn", None),
+        ("sơn la tham gia mấy chương trình đánh giá quốc tế", None),  # "chương trình", not "chương"
+        ("hòa bình lập mấy phân hiệu đại học", None),
+        ("kế hoạch có mấy mục tiêu cho mầm non", None),
     ],
 )
 def test_questions_about_how_a_plan_is_organised_are_recognised(question, level):
