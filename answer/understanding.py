@@ -75,13 +75,17 @@ _QUESTION_WORD = r"\b(?:bao nhieu|may|nao|gi|khi nao|ai|the nao|thi sao|ra sao)\
 _TWO_ASKS = re.compile(rf"^(.*?{_QUESTION_WORD}.*?)(?:[,;+]| va | con | voi )\s*(.*{_QUESTION_WORD}.*)$")
 
 
+_ASK_LEAD = re.compile(r"(?:con|va|voi|nhung)\s+")  # ", còn THCS thì sao": "còn" joins, it names nothing
+
+
 def asks(text: str) -> list[str]:
     """The asks of a message that asks two things (as typed), or [] for a single question."""
     folded = fold(text)
     m = _TWO_ASKS.match(folded) if len(folded) == len(text) else None
     if not m:
         return []
-    return [text[m.start(1) : m.end(1)], text[m.start(2) : m.end(2)]]
+    second = _ASK_LEAD.match(folded, m.start(2))
+    return [text[m.start(1) : m.end(1)], text[second.end() if second else m.start(2) : m.end(2)]]
 
 
 @dataclass

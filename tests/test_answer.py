@@ -165,6 +165,12 @@ def test_a_district_the_plans_give_no_figure_for_is_declined_not_answered_with_t
     assert named_places("hỗ trợ giáo viên dạy ở xã khu vực III, xã duy trì phổ cập") == set()
 
 
+def test_the_classifier_cai_is_no_topic_word_but_unaccented_cai_may_be_cai_cach():
+    from hoidap.vietnamese import is_stopword
+
+    assert is_stopword("cái") and not is_stopword("cai") and not is_stopword("cải")
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
