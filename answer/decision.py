@@ -79,10 +79,12 @@ class Decision:
             return 0.0
         return probability(self.gate, gate_vector(view, usable))
 
-    def choose(self, view: QuestionView, cands: list[Candidate], max_claims: int, all_plans: bool = False) -> list[Candidate]:
+    def choose(self, view: QuestionView, cands: list[Candidate], max_claims: int, all_plans: bool = False,
+               named: tuple[str, ...] = ()) -> list[Candidate]:
         """The claims to answer with — the best window per passage, near the best one, at most two
         per document; with all_plans (no province named) the best of each plan down to a lower
-        bar — or none (abstain) when the gate's probability misses the threshold."""
+        bar; a line for each province named side by side (named) — or none (abstain) when the
+        gate's probability misses the threshold."""
         scored = self.score(view, cands)
         if self.answerable(view, scored) < self.threshold:
             return []
@@ -103,6 +105,7 @@ class Decision:
             seen.add(chunk)
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
+        chosen = _each_named_province(scored, chosen, named, max_claims)
         return self._answer_each_ask(view, scored, chosen, max_claims)
 
     def _answer_each_ask(self, view: QuestionView, scored: list[tuple[float, Candidate]], chosen: list[Candidate],
@@ -121,6 +124,19 @@ class Decision:
                     chosen.append(cand)
                     break
         return chosen
+
+
+def _each_named_province(scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],
+                         max_claims: int) -> list[Candidate]:
+    """"Lai Châu và Hòa Bình đặt chỉ tiêu thế nào": a province asked about by name gets its best usable
+    window though it scores below the bar (its figure may be for another year than the other's)."""
+    for province in named:
+        if len(chosen) >= max_claims or any(c.hit.chunk.metadata.province == province for c in chosen):
+            continue
+        best = next((c for p, c in scored if p > 0 and c.hit.chunk.metadata.province == province), None)
+        if best is not None:
+            chosen.append(best)
+    return chosen
 
 
 # The share of an ask's (IDF-weighted) words a window must hold to count as answering it.

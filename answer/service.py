@@ -359,7 +359,9 @@ class AnswerService:
         when it abstains (the best window of each of the first three passages)."""
         view = self.view(query)
         cands = candidates(view, hits)
-        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims, all_plans=not query.provinces or query.compares)
+        named = tuple(query.provinces) if len(query.provinces) > 1 else ()
+        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims,
+                                      all_plans=not query.provinces or query.compares, named=named)
         best: dict[str, Candidate] = {}
         for _, cand in self.decision.score(view, cands):
             best.setdefault(cand.hit.chunk.id, cand)

@@ -153,6 +153,13 @@ def test_a_message_asking_two_things_gets_a_line_for_each(sample_service):
     assert not reply.abstained and "99,5%" in reply.answer and "trên 99%" in reply.answer
 
 
+def test_each_province_named_side_by_side_gets_a_line(sample_service):
+    """Three provinces named: each plan's own document is cited, though one scores below the others."""
+    reply = sample_service.ask("lộ trình nâng chuẩn trình độ đào tạo giáo viên ở Sơn La, Bắc Ninh và Hòa Bình theo văn bản nào")
+    assert not reply.abstained and {c.province for c in reply.citations} == {"Sơn La", "Bắc Ninh", "Hòa Bình"}
+    assert "314/NQ-HĐND" in reply.answer
+
+
 def test_a_district_the_plans_give_no_figure_for_is_declined_not_answered_with_the_provinces(sample_service):
     """The plans set province-wide targets: "huyện Mai Châu" asked about gets no province figure
     passed off as the district's, but the province's passage is shown as related."""
