@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hoidap.answer.answer_types import carries_expected
 from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, is_usable
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
@@ -28,7 +29,7 @@ class DecisionFileError(ValueError):
 GATE_FEATURES = (
     "best", "second", "best_cov", "best_cov_paraphrase", "best_cov_folded", "best_anchor", "best_type_exact",
     "best_span_near", "best_rank", "best_score_rel", "max_cov_passage", "strict", "rare_topic", "usable",
-    "best_miss_word", "best_year_conflict", "best_number_missing", "best_cov_label",
+    "best_miss_word", "best_year_conflict", "best_number_missing", "best_cov_label", "best_qualifier_conflict",
 )
 
 
@@ -111,19 +112,33 @@ class Decision:
     def _answer_each_ask(self, view: QuestionView, scored: list[tuple[float, Candidate]], chosen: list[Candidate],
                          max_claims: int) -> list[Candidate]:
         """A message asking two things gets a line for each: when no chosen window holds an ask's own
-        words, the best window that does joins, down to the all-plans bar (it may come from a passage
-        already quoted: "đi học 99,5%, tốt nghiệp THCS 99%" are two sentences of one passage)."""
+        words, the best window that does and holds a value of the kind that ask wants joins, down to
+        the all-plans bar. It may come from a passage already quoted ("đi học 99,5%, tốt nghiệp THCS
+        99%" are two sentences of one passage), and a window that holds a chosen one replaces it."""
         bar = self.claim_ratio_all_plans * scored[0][0]
-        for ask in view.asks:
+        for ask, said in view.asks:
             if len(chosen) >= max_claims or any(ask.coverage(c.quote) >= ASK_COVERED for c in chosen):
                 continue
-            for p, cand in scored:
-                if p < bar or p <= 0:
+            # the main ask's type check does not bind the other ask (a place the question names still does)
+            pool = sorted(((p or _ranked(self, c), c) for p, c in scored), key=lambda pc: -pc[0])
+            for p, cand in pool:
+                if p < bar:
                     break
-                if ask.coverage(cand.quote) >= ASK_COVERED and not any(_overlap(cand, c) for c in chosen):
-                    chosen.append(cand)
-                    break
+                if ask.coverage(cand.quote) < ASK_COVERED or not carries_expected(cand.quote, said):
+                    continue
+                held = [c for c in chosen if _overlap(cand, c)]
+                if any(c.quote not in cand.quote for c in held):
+                    continue
+                if held:
+                    chosen = [cand if c is held[0] else c for c in chosen if all(c is not h for h in held[1:])]
+                else:
+                    chosen = chosen + [cand]
+                break
         return chosen
+
+
+def _ranked(decision: Decision, cand: Candidate) -> float:
+    return 0.0 if cand.features.get("place_missing") else candidate_score(decision.ranker, decision.features, cand)
 
 
 def _each_named_province(scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],
@@ -185,7 +200,7 @@ def gate_vector(view: QuestionView, usable: list[tuple[float, Candidate]]) -> li
         _logit(p1), _logit(p2), f["cov"], f["cov_paraphrase"], f["cov_folded"], f["anchor"], f["type_exact"],
         f["span_near"], f["inv_rank"], f["score_rel"], max(c.features["cov_passage"] for _, c in usable),
         f["strict"], f["rare_topic"], math.log1p(len(usable)),
-        f["miss_word"], f["year_conflict"], f["number_missing"], f["cov_label"],
+        f["miss_word"], f["year_conflict"], f["number_missing"], f["cov_label"], f["qualifier_conflict"],
     ]
 
 

@@ -151,6 +151,9 @@ def test_a_message_asking_two_things_gets_a_line_for_each(sample_service):
     assert not reply.abstained and "95%" in reply.answer and "96%" in reply.answer
     reply = sample_service.ask("ở Hòa Bình năm 2024 HS 11-14 tuổi đi học phải đạt mấy %, tốt nghiệp THCS thì bao nhiêu")
     assert not reply.abstained and "99,5%" in reply.answer and "trên 99%" in reply.answer
+    # the second ask wants a count, though the first wants a percentage
+    reply = sample_service.ask("năm 2024 Hòa Bình phấn đấu bao nhiêu % trường đạt chuẩn quốc gia, đánh giá ngoài mấy cơ sở")
+    assert not reply.abstained and "61%" in reply.answer and "35 cơ sở" in reply.answer
 
 
 def test_each_province_named_side_by_side_gets_a_line(sample_service):
