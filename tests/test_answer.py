@@ -117,6 +117,19 @@ def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_serv
     assert {c.province for c in dates.citations} == {"Sơn La", "Lai Châu"}
 
 
+def test_several_provinces_plans_asked_for_their_dates_answer_from_each_plans_own_header(sample_service):
+    """"Kế hoạch năm học của Sơn La, Lai Châu, Bắc Ninh ban hành ngày nào" asks the plans' own dates, not
+    the date of the Ministry's decision they all cite; "… quyết định nào của Bộ" still asks about that one."""
+    reply = sample_service.ask("ke hoach nam hoc 2024-2025 cua son la, lai chau, bac ninh ban hanh ngay nao")
+    for date in ("12 tháng 09 năm 2024", "17 tháng 9 năm 2024", "12/9/2024"):
+        assert date in reply.answer
+    assert "23/8/2024" not in reply.answer
+    same_day = sample_service.ask("kế hoạch năm học của Sơn La và Bắc Ninh có ban hành cùng ngày không")
+    assert "12 tháng 09 năm 2024" in same_day.answer and "12/9/2024" in same_day.answer
+    cited = sample_service.ask("Sơn La và Lai Châu căn cứ quyết định nào của Bộ, ban hành ngày nào")
+    assert "2236/QĐ-BGDĐT" in cited.answer
+
+
 def test_two_plans_of_one_province_asked_side_by_side_get_a_line_each(sample_service):
     """"2 kế hoạch / mỗi kế hoạch" sets a province's plans side by side, as two provinces would."""
     reply = sample_service.ask("trẻ khuyết tật học hòa nhập: 2 kế hoạch của Hòa Bình đặt bao nhiêu")
