@@ -286,6 +286,8 @@ def test_an_abbreviation_matches_the_words_it_stands_for_and_back():
 
     short, full = Grams.of("tốt nghiệp THPT đạt 95%"), Grams.of("tốt nghiệp trung học phổ thông đạt 95%")
     assert {"thpt", "trung học", "phổ thông"} <= short.accented and {"thpt", "trung hoc"} <= full.folded
+    # and with the words around it: the question's pair "nghiệp thpt" is in "tốt nghiệp trung học phổ thông"
+    assert {"nghiệp thpt", "thpt đạt"} <= full.accented and {"nghiep trung", "thong dat"} <= short.folded
     assert "thpt" not in Grams.of("trung học cơ sở").folded
     assert expand_shorthand("ty le pcgd thcs, thi tn thpt, hs dtts") == (
         "ty le phổ cập giáo dục thcs, thi tốt nghiệp thpt, học sinh dân tộc thiểu số")
