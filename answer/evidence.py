@@ -10,6 +10,7 @@ more weight, so a question whose rare key word a passage lacks is not answered f
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -92,9 +93,19 @@ def _abbreviation_forms() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(r"\b(?:" + "|".join(sorted(other, key=len, reverse=True)) + r")\b"), other
 
 
-def _other_forms(folded_words: list[str]) -> list[list[str]]:
+def _other_forms(ws: list[str], folded_words: list[str]) -> list[list[str]]:
+    """Each abbreviation's other form between the words around it: "tốt nghiệp trung học phổ thông năm"
+    also reads "tốt nghiệp THPT năm", so the question's pair "nghiệp thpt" is found too."""
     pattern, other = _abbreviation_forms()
-    return [other[m.group()].split() for m in pattern.finditer(" ".join(folded_words))]
+    starts, at = [], 0
+    for w in folded_words:
+        starts.append(at)
+        at += len(w) + 1
+    out = []
+    for m in pattern.finditer(" ".join(folded_words)):
+        i, j = bisect_right(starts, m.start()) - 1, bisect_left(starts, m.end())
+        out.append(ws[max(0, i - 1) : i] + other[m.group()].split() + ws[j : j + 1])
+    return out
 
 
 class Grams:
@@ -111,7 +122,7 @@ class Grams:
         ws = words(text)
         folded = [fold_word(w) for w in ws]
         accented, folded_grams = _grams(ws), _grams(folded)
-        for form in _other_forms(folded):
+        for form in _other_forms(ws, folded):
             accented |= _grams(form)
             folded_grams |= _grams([fold_word(w) for w in form])
         return cls(accented, folded_grams)

@@ -16,6 +16,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
     "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
+                       r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
                          r"ban hanh boi|do cap nao"),
@@ -61,6 +62,17 @@ _DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|q
 
 
 _COMPARES_PLANS = re.compile(r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(hai|cac|ca hai) (ke hoach|van ban)\b")
+
+
+# Texts other than the plans themselves: "… của Bộ ban hành ngày nào", "căn cứ quyết định nào" ask about the text, not the plans.
+_OTHER_TEXT = re.compile(r"\b(can cu|thong tu|chi thi|nghi quyet|nghi dinh|cong van|ket luan|de an|cua bo|bgddt|chinh phu|thu tuong)\b")
+
+
+def about_the_plans(question: str) -> bool:
+    """Whether a question naming several provinces asks about their plans themselves ("kế hoạch năm
+    học của Sơn La, Lai Châu, Bắc Ninh ban hành ngày nào"), not about a text they cite."""
+    folded = " ".join(fold(question).split())
+    return bool(re.search(r"\b(ke hoach|kh)\b", folded)) and not _OTHER_TEXT.search(folded)
 
 
 def compares_plans(question: str) -> bool:

@@ -14,7 +14,8 @@ from hoidap.ingest.repair import HEADING_MARKER
 from hoidap.models import Chunk, Hit
 from hoidap.vietnamese import fold
 
-_PARTS = r"(?:phan(?! tram)|muc(?! do)|chuong)(?: lon| chinh)?"  # not "phần trăm", "mức độ"
+# not "phần trăm", "phân hiệu", "mức độ", "mục tiêu", "chương trình"
+_PARTS = r"(?:phan(?! tram| hieu| thuong| cong| bo| mem)|muc(?! do| tieu| dich| chi)|chuong(?! trinh))(?: lon| chinh)?"
 _TASKS = r"(?:nhom )?(?:nhiem vu|giai phap)(?:,? (?:giai phap|nhiem vu))?(?: trong tam| chu yeu)?"
 _ASKS = re.compile(rf"\b(?:may|bao nhieu) (?P<parts>{_PARTS}|noi dung (?:lon|chinh))\b|"
                    rf"\b(?:nhung|cac) (?P<named>{_PARTS}) nao\b|\b(?P<layout>bo cuc|muc luc|cau truc)\b|"

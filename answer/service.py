@@ -18,7 +18,7 @@ from hoidap.answer.features import Candidate, QuestionView, candidates, leading_
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import (OWN_FIELDS, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
                                     question_numbers)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
@@ -359,7 +359,9 @@ class AnswerService:
         when it abstains (the best window of each of the first three passages)."""
         view = self.view(query)
         cands = candidates(view, hits)
-        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims, all_plans=not query.provinces or query.compares)
+        named = tuple(query.provinces) if len(query.provinces) > 1 else ()
+        chosen = self.decision.choose(view, cands, self.settings.max_answer_claims,
+                                      all_plans=not query.provinces or query.compares, named=named)
         best: dict[str, Candidate] = {}
         for _, cand in self.decision.score(view, cands):
             best.setdefault(cand.hit.chunk.id, cand)
@@ -400,7 +402,8 @@ class AnswerService:
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
         own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
         about_plan = "issuer" in fields and not question_numbers(query.question) - own
-        if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question):
+        side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not question_numbers(query.question) - own
+        if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question) or side_by_side:
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)

@@ -10,9 +10,11 @@ from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacri
 
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
 # "so sánh", "khác nhau", "bên nào trước", "… như Bắc Ninh không", "… còn Hòa Bình thì sao": one line per plan.
+# Two plans named side by side ("kh năm 2024 với kh 285", "ở cả 2 kh") ask for both plans' lines too.
 _COMPARES = re.compile(r"\b(so sanh|so voi|khac nhau|giong|chenh|ben nao|cai nao|tinh nao|nhung ke hoach nao|"
-                       r"ca hai|(?:hai|2) (?:ke hoach|van ban)|(?:moi|tung) (?:tinh|ke hoach|van ban)|cac tinh|"
-                       r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao)\b")
+                       r"ca hai|(?:hai|2) (?:ke hoach|van ban)|(?:moi|tung) (?:tinh|ke hoach|van ban|noi)|cac tinh|"
+                       r"nhu \w+( \w+)? khong|con \w+( \w+)? thi sao|"
+                       r"(?:ke hoach|van ban)\b[^,:?]{0,30}\b(?:va|voi) (?:ke hoach|van ban))\b")
 
 
 # "mình làm văn thư ở sở GDĐT Bắc Ninh, …", "hiệu trưởng THPT ở Hòa Bình hỏi: …", "sếp cần số liệu để báo cáo: …",
@@ -67,6 +69,25 @@ def task_subject(text: str) -> str:
 _AFTER_SUBJECT = frozenset({"o", "tai", "gap", "khi", "neu", "ve", "theo", "trong", "voi"})
 
 
+# "gv mầm non đạt chuẩn bao nhiêu %, còn THCS thì sao", "… cần đạt mấy %, tốt nghiệp THCS bao nhiêu":
+# two asks in one message, each side with its own question word.
+_QUESTION_WORD = r"\b(?:bao nhieu|may|nao|gi|khi nao|ai|the nao|thi sao|ra sao)\b"
+_TWO_ASKS = re.compile(rf"^(.*?{_QUESTION_WORD}.*?)(?:[,;+]| va | con | voi )\s*(.*{_QUESTION_WORD}.*)$")
+
+
+_ASK_LEAD = re.compile(r"(?:con|va|voi|nhung)\s+")  # ", còn THCS thì sao": "còn" joins, it names nothing
+
+
+def asks(text: str) -> list[str]:
+    """The asks of a message that asks two things (as typed), or [] for a single question."""
+    folded = fold(text)
+    m = _TWO_ASKS.match(folded) if len(folded) == len(text) else None
+    if not m:
+        return []
+    second = _ASK_LEAD.match(folded, m.start(2))
+    return [text[m.start(1) : m.end(1)], text[second.end() if second else m.start(2) : m.end(2)]]
+
+
 @dataclass
 class Query:
     """A question made ready for retrieval."""
@@ -93,6 +114,7 @@ def understand(question: str, known_provinces: set[str]) -> Query:
     question = nfc(question).strip()
     text = expand_shorthand(question)
     provinces = find_provinces(text, known_provinces)  # "HB", "LC" name Hòa Bình and Lai Châu too
+    cue = bool(_COMPARES.search(fold(text)))  # on the expanded text: "kh 2024 với kh 285"
     for name in provinces:
         text = _remove_name(text, name)
     return Query(
@@ -102,7 +124,7 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         accented=has_diacritics(question),
         wants_number=bool(_NUMERIC.search(fold(question) + " ")),
         # two years named on their own ("năm 2024 ... đến 2030"): two targets to set side by side
-        compares=len(provinces) > 1 or bool(_COMPARES.search(fold(question))) or len(named_years(question)[0]) > 1,
+        compares=len(provinces) > 1 or cue or len(named_years(question)[0]) > 1,
     )
 
 

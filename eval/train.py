@@ -36,12 +36,11 @@ GATE_C = 0.05
 NO_CANDIDATE = -1.0  # gate score of a question without a usable candidate: always abstained
 # Feature groups for the ablation (each dropped in turn, out-of-fold).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "coverage": ("cov", "cov_text", "cov_sentence", "cov_passage", "section_cov", "cov_gap", "cov_text_gap"),
     "paraphrase table": ("cov_paraphrase", "cov_paraphrase_gap"),
     "span-to-question-word distance": ("span_near", "span_near_gap"),
     "window length": ("length",),
     "missing word, year and number conflicts": ("miss_word", "year_conflict", "number_missing"),
-    "gaps to the question's best candidate": ("cov_gap", "cov_text_gap", "cov_paraphrase_gap", "span_near_gap"),
+    "gaps to the question's best candidate": ("cov_paraphrase_gap", "span_near_gap"),
 }
 
 

@@ -27,10 +27,10 @@ _STOP_ACCENTED = frozenset(
     một mấy ai đâu chưa rồi nữa thôi nhỉ ơi em anh chị mình tôi bạn hỏi xin cảm ơn giúp
     tỉnh năm học kế hoạch bên gồm đấy ấy nay hiện cụ ta chúng hông
     phần trăm muốn giống khác nhau hơn so sánh nhắc dùng trên dưới ngoái biết
-    phải chiếm cần khoảng tầm ít nhất
+    phải chiếm cần khoảng tầm ít nhất cái
     """.split()
 )
-_AMBIGUOUS_FOLDS = frozenset({"dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta"})
+_AMBIGUOUS_FOLDS = frozenset({"cai", "dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta"})
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +69,14 @@ _SHORT_SCHOOL_YEAR = re.compile(r"(?<!\w)(năm học|nam hoc|nh)\s+(\d{2})\s*[-�
 _SEMESTER_NUMBER = re.compile(r"(?<!\w)(học k[ỳì]|hoc k[yi])\s*([12])(?![\d/]|[,.]\d)", re.IGNORECASE)
 
 
+# "SL", "BN" in capitals name Sơn La and Bắc Ninh; typed small they are usually "số lượng", "bao nhiêu".
+_PROVINCE_CAPITALS = {"SL": "Sơn La", "BN": "Bắc Ninh"}
+_PROVINCE_CAPITALS_RE = re.compile(r"(?<![\w/-])(SL|BN)(?![\w/-])")
+
+
 def expand_shorthand(text: str) -> str:
     """Replace chat abbreviations by the words the plans use."""
+    text = _PROVINCE_CAPITALS_RE.sub(lambda m: _PROVINCE_CAPITALS[m.group(1)], text)
     text = _SHORT_SCHOOL_YEAR.sub(_full_school_year, text)
     text = _SEMESTER_NUMBER.sub(lambda m: f"{m.group(1)} {'I' * int(m.group(2))}", text)
     return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)

@@ -12,8 +12,14 @@ from hoidap.ingest.repair import repair
 from hoidap.ingest.structure import assemble_text, build_paragraphs
 
 
+PARSER_VERSION = 2
+"""Bump when reading, repair, structure or chunking changes what a file's chunks hold: the version is
+part of every file's hash, so an index written by an older version re-ingests each file once."""
+
+
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """The file's content under this parser version (ingestion skips a file whose hash is stored)."""
+    return hashlib.sha256(f"hoidap parser {PARSER_VERSION}\n".encode() + path.read_bytes()).hexdigest()[:16]
 
 
 def parse_document(path: Path, progress: bool = False) -> ParsedDocument:

@@ -59,6 +59,10 @@ class _Path:
     def open(self, level: int, title: str) -> None:
         self.stack = [(lv, t) for lv, t in self.stack if lv < level] + [(level, _short(title))]
 
+    def above(self, level: int) -> str:
+        """The path a paragraph numbered at `level` sits in: its parent, not its previous sibling."""
+        return " > ".join(t for lv, t in self.stack if lv < level)
+
     def reset(self, title: str | None) -> None:
         self.stack = [(0, _short(title))] if title else []
 
@@ -101,8 +105,10 @@ def _add_text(block: TextBlock, path: _Path, out: list[Paragraph], notes: dict[s
         out.append(Paragraph(len(out), text, str(path), kind="signature", **origin))
         return
     refs = {n: notes[n] for n in _footnote_refs(text) if n in notes}
-    out.append(Paragraph(len(out), text, str(path), footnotes=refs, **origin))
-    if level is not None and level < 5:
+    numbered = level is not None and level < 5
+    section = path.above(level) if numbered else str(path)
+    out.append(Paragraph(len(out), text, section, footnotes=refs, **origin))
+    if numbered:
         path.open(level, text)
 
 

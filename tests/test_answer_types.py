@@ -21,6 +21,8 @@ from hoidap.answer.spans import find_spans
         ("tre em o Hoa Binh di nha tre dat ty le bao nhieu nam 2024", "percent"),
         ("Sơn La tuyển dụng bao nhiêu giáo viên trong năm học 2024-2025?", "count"),
         ("lai chau co may huyen dat chuan", "count"),
+        # asked how many and which: the list answers both, and it need not state the count
+        ("sơn la tham gia mấy chương trình đánh giá quốc tế, là những cái nào", "list"),
         ("Lai Châu thi tuyển sinh lớp 10 vào ngày nào?", "date"),
         ("khi nào Hòa Bình kiên cố hóa hết 100% phòng học", "when"),
         ("Sơn La tính đạt chuẩn phổ cập mầm non vào năm nào?", "year"),
@@ -411,6 +413,9 @@ def test_refitting_is_reproducible_and_the_written_file_decides_the_same(sample_
         ("Sơn La chi cho giảng dạy tối thiểu bao nhiêu phần trăm chi thường xuyên", None),  # "phần trăm"
         ("trường tiểu học đạt chuẩn quốc gia có mấy mức độ", None),  # "mức độ", not "mục"
         ("Sơn La có bao nhiêu trường đạt chuẩn", None),
+        ("sơn la tham gia mấy chương trình đánh giá quốc tế", None),  # "chương trình", not "chương"
+        ("hòa bình lập mấy phân hiệu đại học", None),
+        ("kế hoạch có mấy mục tiêu cho mầm non", None),
     ],
 )
 def test_questions_about_how_a_plan_is_organised_are_recognised(question, level):

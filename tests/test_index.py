@@ -48,6 +48,20 @@ def test_reingest_is_idempotent_and_a_changed_file_replaces_its_chunks(small_ser
     assert "47%" in hits[0].chunk.text and not any("46%" in h.chunk.text for h in hits)
 
 
+def test_an_index_written_by_an_older_parser_reingests_each_file_once(small_service, monkeypatch):
+    """A parser change (a section path fixed, say) must reach indexes built before it, not only new ones."""
+    from hoidap.ingest import parse
+
+    service, folder = small_service
+    service.ingest([folder])
+    count = service.store.count()
+    monkeypatch.setattr(parse, "PARSER_VERSION", parse.PARSER_VERSION + 1)
+    upgraded = service.ingest([folder])
+    assert sorted(upgraded.replaced) == sorted([LAI_CHAU, HOA_BINH_2024])
+    assert service.store.count() == count
+    assert sorted(service.ingest([folder]).unchanged) == sorted([LAI_CHAU, HOA_BINH_2024])
+
+
 def test_unreadable_file_is_reported_by_name_and_the_batch_goes_on(small_service, tmp_path):
     service, folder = small_service
     (folder / "hỏng.docx").write_bytes(b"this is not a zip file")

@@ -19,6 +19,19 @@ def test_section_paths_follow_the_heading_hierarchy():
     assert "III. TỔ CHỨC THỰC HIỆN > 1. Sở Giáo dục và Đào tạo" in lettered.section
 
 
+def test_a_numbered_item_written_as_a_sentence_sits_under_its_parent_not_its_previous_sibling():
+    """"3. Cán bộ, công chức …" is item 3 of "III. TỔ CHỨC THỰC HIỆN", not part of item 2 (UBND huyện):
+    a task question about UBND huyện must not be answered from it."""
+    doc = parse_document(SAMPLE[BAC_NINH])
+    staff = next(p for p in doc.paragraphs if p.text.startswith("3. Cán bộ, công chức, viên chức"))
+    assert staff.section.endswith("TỔ CHỨC THỰC HIỆN"), staff.section
+    son_la = parse_document(SAMPLE[SON_LA])
+    items = [p for p in son_la.paragraphs if p.text.startswith(("2. Các sở, ban, ngành", "3. Chủ tịch Ủy ban nhân dân các huyện"))]
+    assert len(items) == 2 and all(p.section == "III. TỔ CHỨC THỰC HIỆN" for p in items), [p.section for p in items]
+    continuation = next(p for p in son_la.paragraphs if p.text.startswith("Căn cứ nhiệm vụ, giải pháp theo chỉ đạo"))
+    assert continuation.section.startswith("III. TỔ CHỨC THỰC HIỆN > 1. Sở Giáo dục và Đào tạo chủ trì")
+
+
 @pytest.mark.parametrize(
     "name, province, number, date, issuer, signer, year",
     [
