@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hoidap.answer.answer_types import carries_expected
-from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, is_usable
+from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, in_asked_place, is_usable
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
 
@@ -139,7 +139,7 @@ class Decision:
 
 
 def _ranked(decision: Decision, cand: Candidate) -> float:
-    return 0.0 if cand.features.get("place_missing") else candidate_score(decision.ranker, decision.features, cand)
+    return candidate_score(decision.ranker, decision.features, cand) if in_asked_place(cand) else 0.0
 
 
 def _each_named_province(scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],

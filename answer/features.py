@@ -16,7 +16,7 @@ from functools import lru_cache
 from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.paraphrase import rewrite
-from hoidap.answer.spans import YEAR, Span, digits, find_spans, named_years, spans_within
+from hoidap.answer.spans import PLAN_NUMBER, YEAR, Span, digits, find_spans, named_years, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.models import Chunk, Hit
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, split_sentences, words
@@ -218,8 +218,7 @@ def _add_task_heading(view: QuestionView, heads: _Heads, at: int, window: str, f
     best, head = max(sections + before, default=(0.0, ""))
     f["task_heading"] = best
     if best >= TASK_HEADING:
-        own = view.matcher.coverage_of(grams_of(head) | grams_of(window))
-        f["cov_text"], f["cov_label"] = max(f["cov_text"], own), max(f["cov_label"], own)
+        f["cov_label"] = max(f["cov_label"], view.matcher.coverage_of(grams_of(head) | grams_of(window)))
 
 
 def _add_gaps(view: QuestionView, cands: list[Candidate]) -> None:
@@ -238,7 +237,6 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     cov_text = view.matcher.coverage_of(own)
     return {
         "cov": cov,
-        "cov_text": cov_text,
         "cov_folded": view.folded.coverage_of(grams),
         "cov_paraphrase": max(cov, view.paraphrased.coverage_of(grams_of(rewrite(section)) | grams_of(rewrite(window))))
         if view.paraphrases else view.folded.coverage_of(grams),
@@ -317,7 +315,7 @@ def _qualifying_numbers(text: str) -> set[str]:
 def _plan_references(text: str) -> set[str]:
     """Numbers of three digits or more that follow "kế hoạch", "quyết định", "số"…: a plan's own number."""
     folded = fold(text)
-    return {m.group() for m in re.finditer(r"\d{3,}", folded)
+    return {m.group() for m in PLAN_NUMBER.finditer(folded)
             if not YEAR.fullmatch(m.group()) and _REFERENCE.search(folded[: m.start()])}
 
 
@@ -339,7 +337,7 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     """The question names a school year the passage and its plan never mention, or years none of
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
-    if view.plan_refs & set(re.findall(r"\d{3,}", f"{meta.number} {meta.title}")):
+    if view.plan_refs & set(PLAN_NUMBER.findall(f"{meta.number} {meta.title}")):
         return False  # "kh 2024 và kh 285": the question names this plan by its number, its year names the other
     # a title's full dates are those of the texts it implements ("Kế hoạch số 285-KH/TU ngày 29/11/2024"),
     # not the period the plan is for
@@ -446,6 +444,9 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
     question about a district or commune needs a passage that names it (the plans set province-wide
     targets: the province's figure is not "huyện Mai Châu"'s)."""
-    if cand.features.get("place_missing"):
-        return False
-    return view.kind not in STRICT or bool(cand.spans)
+    return in_asked_place(cand) and (view.kind not in STRICT or bool(cand.spans))
+
+
+def in_asked_place(cand: Candidate) -> bool:
+    """Whether the window's passage names every district or commune the question names."""
+    return not cand.features.get("place_missing")

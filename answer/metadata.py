@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from hoidap.answer.extractive import Claim
-from hoidap.answer.spans import YEAR
+from hoidap.answer.spans import PLAN_NUMBER, YEAR
 from hoidap.vietnamese import fold
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
@@ -88,15 +88,12 @@ def names_a_document(question: str) -> bool:
     return bool(_DOCUMENT.search(" ".join(fold(question).split())))
 
 
-_PLAN_NUMBER = re.compile(r"\d{3,}")  # "lớp 10", "kết luận 91" are too short to name a plan by
-
-
 def plan_numbers(documents: list[dict]) -> dict[str, str]:
     """Numbers that name an indexed plan ("3707" of 3707/KH-UBND, "285" of its title "… Kế hoạch số
     285-KH/TU …"), each with the province of that plan; a number two provinces share names neither."""
     seen: dict[str, set[str]] = {}
     for doc in documents:
-        for n in _PLAN_NUMBER.findall(f"{doc.get('number', '')} {doc.get('title', '')}"):
+        for n in PLAN_NUMBER.findall(f"{doc.get('number', '')} {doc.get('title', '')}"):
             if not YEAR.fullmatch(n):
                 seen.setdefault(n, set()).add(doc.get("province", ""))
     return {n: next(iter(p)) for n, p in seen.items() if len(p) == 1 and "" not in p}

@@ -401,8 +401,9 @@ class AnswerService:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
         own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
-        about_plan = "issuer" in fields and not question_numbers(query.question) - own
-        side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not question_numbers(query.question) - own
+        names_other = bool(question_numbers(query.question) - own)
+        about_plan = "issuer" in fields and not names_other
+        side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not names_other
         if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question) or side_by_side:
             return meta
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)

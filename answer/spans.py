@@ -121,6 +121,7 @@ def _base_letter(ch: str) -> str:
 
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+PLAN_NUMBER = re.compile(r"\d{3,}")  # a number that can name a plan: "lớp 10", "kết luận 91" are too short
 _SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})(?!\d)")
 
 
