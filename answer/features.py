@@ -255,18 +255,30 @@ _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
                         r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b|\bhoc ky (ii|i|2|1)\b")
 _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
 _SEMESTERS = {"1": "i", "2": "ii"}
+# Ages: a range ("từ 3 đến 5 tuổi", "3-4 tuổi") is every age in it; an age group ("nhà trẻ", "mẫu giáo")
+# is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"
+_AGE_RANGE = re.compile(r"\b(\d+) ?(?:-|den) ?(\d+) tuoi\b")
+_AGE_GROUP = re.compile(r"\b(nha tre|mau giao)\b(?! (?:tu )?\d+ (?:(?:-|den) ?\d+ )?tuoi)")
 
 
 @lru_cache(maxsize=8192)
 def qualifiers(text: str) -> dict[str, frozenset[str]]:
-    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi", "học kỳ II" -> {"muc": {"2"},
-    "cap": {"thcs"}, "tuoi": {"5"}, "hoc ky": {"ii"}}
+    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi", "nhà trẻ", "học kỳ II" ->
+    {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5", "nha tre"}, "hoc ky": {"ii"}}
     (cached, so the values are frozen)."""
+    folded = fold(text)
     out: dict[str, set[str]] = {}
-    for m in _QUALIFIER.finditer(fold(text)):
+    for m in _QUALIFIER.finditer(folded):
         kind, value = (("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3)
                        else ("hoc ky", _SEMESTERS.get(m.group(6), m.group(6))) if m.group(6) else ("cap", m.group(5)))
         out.setdefault(kind, set()).add(_LEVEL_NAMES.get(value, value))
+    for m in _AGE_RANGE.finditer(folded):
+        low, high = int(m.group(1)), int(m.group(2))
+        if low < high <= 25:
+            ages = {str(a) for a in range(low, high + 1)}
+            out.setdefault("tuoi", set()).update(ages | ({"mau giao"} if ages == {"3", "4", "5"} else set()))
+    for m in _AGE_GROUP.finditer(folded):
+        out.setdefault("tuoi", set()).add(m.group(1))
     return {kind: frozenset(values) for kind, values in out.items()}
 
 
@@ -365,6 +377,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     typed = answering_spans(view.kind, found, view.question_digits, unit, window)
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
+    if view.qualifiers and typed and not f["qualifier_conflict"]:
+        # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
+        # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
+        f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
     return typed
 
 
@@ -407,13 +423,24 @@ def leading_spans(matcher: Matcher, window: str, spans: list[Span]) -> list[Span
     """The spans of the clause sharing most of the question's words, nearest to one of them first:
     "… trẻ 6 tuổi vào lớp 1 đạt 100%; … khuyết tật học hòa nhập … đạt 85%" asked about khuyết tật
     leads with 85% alone."""
+    return [spans[n] for n in _leading(matcher, window, spans)[1]]
+
+
+def leading_clause(matcher: Matcher, window: str, spans: list[Span]) -> str:
+    """The clause the leading spans stand in ("" without spans): what the figure an answer gives is of."""
+    return _leading(matcher, window, spans)[0]
+
+
+def _leading(matcher: Matcher, window: str, spans: list[Span]) -> tuple[str, list[int]]:
+    if not spans:
+        return "", []
     ends = [m.end() for m in _CLAUSE_END.finditer(window)]
     def clause(at: int) -> str:
         i = bisect_left(ends, at + 1)
         return window[ends[i - 1] if i else 0 : ends[i] if i < len(ends) else len(window)]
     gaps = span_gaps(matcher, window, spans)
     keys = sorted((-matcher.coverage_of(grams_of(clause(s.start))), gap, n) for n, (s, gap) in enumerate(zip(spans, gaps)))
-    return [spans[n] for cov, _, n in keys if cov == keys[0][0]]
+    return clause(spans[keys[0][2]].start), [n for cov, _, n in keys if cov == keys[0][0]]
 
 
 def span_gaps(matcher: Matcher, window: str, spans: list[Span]) -> list[int]:
