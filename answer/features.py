@@ -287,7 +287,7 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
-_REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ket luan|thong tu|cong van|chuong trinh"
+_REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ct|ket luan|kl|thong tu|tt|cong van|cv|chuong trinh"
                         r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:so\s+)?$")
 
 

@@ -80,11 +80,11 @@ def test_typed_spans_in_plan_text():
         assert text[s.start : s.end] == s.text
 
 
-def test_numbers_that_name_are_not_figures_and_agencies_keep_their_last_words():
+def test_numbers_that_name_are_not_figures_texts_are_named_by_number_and_agencies_keep_their_last_words():
     text = ("14. Tăng cường kiểm định; dạy lớp 1, lớp 2, lớp 3 thuộc xã khu vực III; tiêu chí 5 về trường học; "
             "theo Đề án 06; trẻ từ 3 đến 5 tuổi; Sở Thông tin và Truyền thông; Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, các")
     spans = {(s.kind, s.text) for s in find_spans(text)}
-    assert {("label", "14."), ("label", "lớp 1, lớp 2, lớp 3"), ("label", "tiêu chí 5"), ("label", "Đề án 06"),
+    assert {("label", "14."), ("label", "lớp 1, lớp 2, lớp 3"), ("label", "tiêu chí 5"), ("docref", "Đề án 06"),
             ("age", "3 đến 5 tuổi"), ("agency", "Sở Thông tin và Truyền thông"),
             ("agency", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh")} <= spans
     assert not any(kind in {"number", "count", "percent"} for kind, _ in spans)
