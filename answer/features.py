@@ -161,6 +161,8 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
     out = []
     for rank, hit in enumerate(hits):
+        if _is_recipient_list(hit.chunk.text):
+            continue
         section = hit.chunk.section
         passage = f"{section}\n{hit.chunk.text}"
         heading, whole = grams_of(section), grams_of(passage)
@@ -187,6 +189,12 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             out.append(Candidate(hit, rank, window, f, typed, sentence))
     _add_gaps(view, out)
     return out
+
+
+def _is_recipient_list(text: str) -> bool:
+    """Whether a passage is the plan's distribution list ("Nơi nhận: - Bộ GD&ĐT; …; - Lưu: VT"): the
+    metadata answer cites it for "gửi cho ai" about the plan itself; it never says what anyone must do."""
+    return fold(text.lstrip(" -*")).startswith("noi nhan")
 
 
 TASK_HEADING = 0.75  # a heading naming this much of the body asked about is that body's section

@@ -29,10 +29,15 @@ INTENTS: dict[str, re.Pattern[str]] = {
 OWN_FIELDS = frozenset({"signer", "recipients"})
 
 
+# What else a question may say is sent: "gửi báo cáo cho ai", "nộp hồ sơ … gửi về đâu" ask where a report goes
+_SENT_OTHER = re.compile(r"\b(bao cao|ho so|de nghi|ket qua|san pham)\b")
+
+
 def metadata_fields(question: str) -> list[str]:
     """Which document fields the question asks for, if it is a question about the document."""
     folded = " ".join(fold(question).split())
-    return [name for name, pattern in INTENTS.items() if pattern.search(folded)]
+    fields = [name for name, pattern in INTENTS.items() if pattern.search(folded)]
+    return [f for f in fields if f != "recipients" or not _SENT_OTHER.search(folded)]
 
 
 def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:

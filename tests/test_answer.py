@@ -194,6 +194,27 @@ def test_the_classifier_cai_is_no_topic_word_but_unaccented_cai_may_be_cai_cach(
     assert is_stopword("cái") and not is_stopword("cai") and not is_stopword("cải")
 
 
+def test_unaccented_bao_asks_only_in_bao_nhieu_elsewhere_it_is_bao_cao(sample_service):
+    """"bao cao" typed without accents is the topic "báo cáo"; "bao nhieu" asks a quantity."""
+    from hoidap.answer.evidence import key_terms
+
+    assert "bao cao" in key_terms("so gd lai chau bao cao ket qua cho ai")
+    assert "bao" not in key_terms("ty le bao nhieu")
+    reply = sample_service.ask("so gd lai chau bao cao ket qua thuc hien ke hoach cho ai")
+    assert not reply.abstained and "Bộ Giáo dục và Đào tạo" in reply.answer and "Ủy ban nhân dân tỉnh" in reply.answer
+
+
+def test_the_distribution_list_answers_who_the_plan_is_sent_to_not_what_anyone_must_do(sample_service):
+    from hoidap.answer.metadata import metadata_fields
+
+    assert metadata_fields("kế hoạch 3707 của Lai Châu gửi tới những nơi nào") == ["recipients"]
+    assert "recipients" not in metadata_fields("bao cao khai giang o bac ninh gui cho ai, truoc ngay nao")
+    reply = sample_service.ask("đài PT-TH, báo lai châu phải làm gì theo kh năm học")
+    assert not reply.abstained and "Nơi nhận" not in reply.answer and "Lưu:" not in reply.answer
+    sent = sample_service.ask("kế hoạch 3707 của Lai Châu gửi tới những nơi nào")
+    assert "Bộ GD&ĐT" in sent.answer
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
