@@ -104,6 +104,15 @@ def plan_numbers(documents: list[dict]) -> dict[str, str]:
     return {n: next(iter(p)) for n, p in seen.items() if len(p) == 1 and "" not in p}
 
 
+def implemented_numbers(question: str, title: str) -> set[str]:
+    """Numbers by which the question names a plan through the text it implements: "kế hoạch của sở triển
+    khai KH 285 ban hành tháng mấy" asks the date of the plan titled "Triển khai thực hiện Kế hoạch số
+    285-KH/TU …", not that of KH 285."""
+    folded = " ".join(fold(question).split())
+    return {n for n in PLAN_NUMBER.findall(fold(title)) if not YEAR.fullmatch(n)
+            and re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b", folded)}
+
+
 def question_numbers(question: str) -> set[str]:
     """The numbers a question names, years left out."""
     return {n for n in re.findall(r"\d+", fold(question)) if not YEAR.fullmatch(n)}

@@ -215,6 +215,18 @@ def test_the_distribution_list_answers_who_the_plan_is_sent_to_not_what_anyone_m
     assert "Bộ GD&ĐT" in sent.answer
 
 
+def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sample_service):
+    """"Kế hoạch của sở triển khai KH 285 … tháng mấy": the Sở's plan (titled "Triển khai thực hiện Kế
+    hoạch số 285-KH/TU …", dated "tháng 02 năm 2025"), not KH 285 itself (29/11/2024)."""
+    from hoidap.answer.metadata import implemented_numbers
+
+    title = "Kế hoạch Triển khai thực hiện Kế hoạch số 285-KH/TU ngày 29/11/2024 của Ban Thường vụ Tỉnh ủy Hòa Bình"
+    assert implemented_numbers("kh trien khai kh 285 cua so gd hoa binh lam thang may", title) == {"285"}
+    assert implemented_numbers("kh 285 của tỉnh ủy hòa bình ban hành ngày nào", title) == set()
+    reply = sample_service.ask("kế hoạch của sở GDĐT hòa bình triển khai kh 285 làm tháng mấy năm nào")
+    assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
