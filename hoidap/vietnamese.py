@@ -70,7 +70,7 @@ SHORTHAND = {
     "pcgd": "phổ cập giáo dục", "xmc": "xóa mù chữ", "hsg": "học sinh giỏi", "kđcl": "kiểm định chất lượng",
     "kdcl": "kiểm định chất lượng", "gdmn": "giáo dục mầm non", "gdnn": "giáo dục nghề nghiệp",
     "tbdh": "thiết bị dạy học", "cđs": "chuyển đổi số", "gdqp": "giáo dục quốc phòng", "nckh": "nghiên cứu khoa học",
-    "tn": "tốt nghiệp",
+    "tn": "tốt nghiệp", "bc": "báo cáo",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
 
