@@ -80,6 +80,7 @@ class QuestionView:
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
+    months: set[str]  # months it names ("12" of "đến tháng 12/2024"): finer than a school year's target
     plan_refs: set[str]  # numbers it names a plan by ("285" of "kh 285")
     places: set[str]  # districts and communes it names ("muong te" of "huyện Mường Tè"): a figure must be theirs
     qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
@@ -104,6 +105,7 @@ class QuestionView:
             years=years,
             school_years=school_years,
             numbers=_qualifying_numbers(text),
+            months=months_named(text),
             plan_refs=_plan_references(text),
             places=named_places(text),
             qualifiers=qualifiers(text),
@@ -166,7 +168,9 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
         section = hit.chunk.section
         passage = f"{section}\n{hit.chunk.text}"
         heading, whole = grams_of(section), grams_of(passage)
-        place_missing = not all(_has_term(place, whole) for place in view.places)
+        # a district, commune or month the passage never names: the province's or school year's figure is not theirs
+        place_missing = (not all(_has_term(place, whole) for place in view.places)
+                         or bool(view.months - months_named(passage)))
         per_hit = {
             "cov_passage": view.matcher.coverage_of(whole),
             "miss_word": _missing_word(view, whole),
@@ -330,6 +334,14 @@ def _qualifying_numbers(text: str) -> set[str]:
             continue
         out.add(n)
     return out
+
+
+_MONTH = re.compile(r"\bthang (\d{1,2})\b|\b\d{1,2}/(\d{1,2})/\d{4}\b|(?<![\d/])(\d{1,2})/\d{4}\b")
+
+
+def months_named(text: str) -> set[str]:
+    """The months a text names: "tháng 12/2024", "tháng 9 năm 2024", "trước ngày 25/6/2025" -> {"12", "9", "6"}."""
+    return {str(int(next(g for g in m.groups() if g))) for m in _MONTH.finditer(fold(text))}
 
 
 def _plan_references(text: str) -> set[str]:

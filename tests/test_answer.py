@@ -227,6 +227,18 @@ def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sampl
     assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
 
 
+def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
+    """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
+    from hoidap.answer.features import months_named
+
+    assert months_named("thang 12/2024") == {"12"} and months_named("trước ngày 25/6/2025; tháng 9 năm 2024") == {"6", "9"}
+    assert months_named("năm học 2024-2025") == set()
+    finer = sample_service.ask("tbdh toi thieu cap mam non lai chau thang 12/2024 dat bao nhieu %")
+    assert finer.abstained
+    year = sample_service.ask("tbdh toi thieu cap mam non lai chau nam hoc 2024-2025 dat bao nhieu %")
+    assert not year.abstained and "65%" in year.answer
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
