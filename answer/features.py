@@ -413,11 +413,17 @@ def _subject(text: str, window: str, sentence: str, section: str, own: list[Span
     under when that heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …").
     The answer shows it first; the features do not count it (measured: no better ranking)."""
     at, start = text.find(window), text.find(sentence)
-    if any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
+    titled = bool(_TITLE_OPENING.match(fold(window)))
+    if not titled and any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
         return []  # the window opens with who acts
     found = []
     if 0 <= start < at:
-        found = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+        before = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS]
+        found = [s for s in before if s.start <= _OPENING]
+        if not found and titled:
+            # "… đồng chí Tráng Thị Xuân - Ủy viên …, Trưởng Ban Chỉ đạo …": the window opens with a title
+            # of the person named earlier in the sentence
+            found = [s for s in before if s.kind == "person"][-1:]
     if not found:
         heading = section.rsplit(" > ", 1)[-1]
         found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
@@ -425,6 +431,8 @@ def _subject(text: str, window: str, sentence: str, section: str, own: list[Span
 
 
 _OPENING = 20  # a subject stands at the start of its heading or sentence ("6. Đề nghị Ủy ban …")
+_TITLE_OPENING = re.compile(r"(truong (ban|phong|khoa|doan)|pho (chu tich|giam doc|truong|hieu truong|bi thu|ban)|giam doc"
+                            r"|chu tich|uy vien|bi thu|thu truong)\b", re.I)
 
 
 def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:

@@ -239,6 +239,13 @@ def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sampl
     assert not year.abstained and "65%" in year.answer
 
 
+def test_who_holds_a_title_is_the_person_named_before_it_in_the_sentence(sample_service):
+    """"… kết luận của đồng chí Tráng Thị Xuân - Ủy viên …, Trưởng Ban Chỉ đạo …": the window opening with
+    the title answers "ai là trưởng ban chỉ đạo" with the person."""
+    reply = sample_service.ask("truong ban chi dao trien khai chuong trinh, sgk gdpt tinh son la la ai")
+    assert not reply.abstained and reply.answer.split(": ", 1)[1].startswith("Tráng Thị Xuân")
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
