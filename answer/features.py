@@ -201,6 +201,14 @@ def _is_recipient_list(text: str) -> bool:
     return fold(text.lstrip(" -*")).startswith("noi nhan")
 
 
+# What a body must do is an action: a window naming none ("2. Thủ trưởng các đơn vị, trường học trực thuộc
+# và Trưởng phòng GDĐT các huyện, thành phố.") only names who acts
+_ACTION = re.compile(r"\b(trien khai|thuc hien|chi dao|to chuc|xay dung|phoi hop|huy dong|chu dong|bao cao|tham muu|ban hanh"
+                     r"|kiem tra|don doc|tang cuong|day manh|ra soat|bao dam|dam bao|huong dan|theo doi|can cu|tuyen truyen"
+                     r"|nang cao|quan triet|phat dong|chu tri|giam sat|tong hop|boi duong|dau tu|bo tri|thong tin|cung cap"
+                     r"|xu ly|giai quyet|de xuat|hoan thanh|duy tri|cung co|phat trien|giang day|tiep tuc|quan tam|uu tien)\b")
+
+
 TASK_HEADING = 0.75  # a heading naming this much of the body asked about is that body's section
 _LABELLED = re.compile(r"(?:^|\n)[ \t]*(?:\d+|[a-zđ])[.)][ \t]+[^\n]{0,160}")
 
@@ -229,6 +237,7 @@ def _add_task_heading(view: QuestionView, heads: _Heads, at: int, window: str, f
     before = [named for start, named in labelled if start <= at][-1:]
     best, head = max(sections + before, default=(0.0, ""))
     f["task_heading"] = best
+    f["no_action"] = float(not _ACTION.search(fold(window)))
     if best >= TASK_HEADING:
         f["cov_label"] = max(f["cov_label"], view.matcher.coverage_of(grams_of(head) | grams_of(window)))
 

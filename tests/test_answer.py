@@ -246,6 +246,12 @@ def test_who_holds_a_title_is_the_person_named_before_it_in_the_sentence(sample_
     assert not reply.abstained and reply.answer.split(": ", 1)[1].startswith("Tráng Thị Xuân")
 
 
+def test_what_a_body_must_do_is_an_action_not_the_heading_that_names_the_body(sample_service):
+    reply = sample_service.ask("trưởng phòng gdđt huyện ở hòa bình phải làm gì theo kh năm 2024")
+    first = reply.answer.split(": ", 1)[1]
+    assert not reply.abstained and not first.startswith("2. Thủ trưởng các đơn vị, trường học trực thuộc và Trưởng phòng")
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 
