@@ -184,11 +184,11 @@ def candidate_score(ranker: dict[str, Any], features: tuple[str, ...], cand: Can
     """The ranker's probability that a window states the answer, halved on a qualifier conflict, and
     cut when another passage's heading names the body a task question asks about (named: the best
     candidate's task_heading) and this one's does not, or when the window of a task question names
-    no action (out of fold 1,311 -> 1,312, development file 224 -> 225)."""
+    no action."""
     p = probability(ranker, cand.vector(features))
     if cand.features.get("qualifier_conflict"):
         p *= CONFLICT_PENALTY
-    if named >= TASK_HEADING and cand.features.get("task_heading", 0.0) < TASK_HEADING or cand.features.get("no_action"):
+    if (named >= TASK_HEADING and cand.features.get("task_heading", 0.0) < TASK_HEADING) or cand.features.get("no_action"):
         p *= TASK_PENALTY
     return p
 

@@ -506,11 +506,12 @@ def _words_between(text: str, pos: int, span: Span) -> int:
 
 def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
-    question about a district or commune needs a passage that names it (the plans set province-wide
-    targets: the province's figure is not "huyện Mai Châu"'s)."""
+    question about a district, a commune or a month needs a passage that names it (the plans set
+    province-wide targets for a school year: the province's figure is not "huyện Mai Châu"'s, nor
+    that of "tháng 12/2024")."""
     return in_asked_place(cand) and (view.kind not in STRICT or bool(cand.spans))
 
 
 def in_asked_place(cand: Candidate) -> bool:
-    """Whether the window's passage names every district or commune the question names."""
+    """Whether the window's passage names every district, commune and month the question names."""
     return not cand.features.get("place_missing")
