@@ -181,13 +181,14 @@ def task_named(cands: list[Candidate]) -> float:
 
 
 def candidate_score(ranker: dict[str, Any], features: tuple[str, ...], cand: Candidate, named: float = 0.0) -> float:
-    """The ranker's probability that a window states the answer, halved on a qualifier conflict and
-    when another passage's heading names the body a task question asks about (named: the best
-    candidate's task_heading) and this one's does not."""
+    """The ranker's probability that a window states the answer, halved on a qualifier conflict, and
+    cut when another passage's heading names the body a task question asks about (named: the best
+    candidate's task_heading) and this one's does not, or when the window of a task question names
+    no action."""
     p = probability(ranker, cand.vector(features))
     if cand.features.get("qualifier_conflict"):
         p *= CONFLICT_PENALTY
-    if named >= TASK_HEADING and cand.features.get("task_heading", 0.0) < TASK_HEADING:
+    if (named >= TASK_HEADING and cand.features.get("task_heading", 0.0) < TASK_HEADING) or cand.features.get("no_action"):
         p *= TASK_PENALTY
     return p
 

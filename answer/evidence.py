@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from hoidap.vietnamese import fold, has_diacritics, is_stopword, words
+from hoidap.vietnamese import fold, has_diacritics, stopwords_of, words
 
 # Words that frame a question ("what is the target for ...") more than they name its topic.
 # "Hạn chót / hạn cuối" ask for a deadline that plans write "trước ngày …": they name the answer's kind, not its topic.
@@ -66,7 +66,7 @@ class TermStats:
 def key_terms(text: str) -> list[str]:
     """Meaningful syllables of a question and the pairs they form, as typed (lower-cased)."""
     ws = words(text)
-    keep = [not is_stopword(w) for w in ws]
+    keep = [not stop for stop in stopwords_of(ws)]
     terms = [w for w, k in zip(ws, keep) if k]
     terms += [f"{a} {b}" for (a, ka), (b, kb) in zip(zip(ws, keep), zip(ws[1:], keep[1:])) if ka and kb]
     return list(dict.fromkeys(terms))

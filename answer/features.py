@@ -80,6 +80,7 @@ class QuestionView:
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
+    months: set[str]  # months it names ("12" of "đến tháng 12/2024"): finer than a school year's target
     plan_refs: set[str]  # numbers it names a plan by ("285" of "kh 285")
     places: set[str]  # districts and communes it names ("muong te" of "huyện Mường Tè"): a figure must be theirs
     qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
@@ -104,6 +105,7 @@ class QuestionView:
             years=years,
             school_years=school_years,
             numbers=_qualifying_numbers(text),
+            months=months_named(text),
             plan_refs=_plan_references(text),
             places=named_places(text),
             qualifiers=qualifiers(text),
@@ -161,10 +163,14 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
     out = []
     for rank, hit in enumerate(hits):
+        if _is_recipient_list(hit.chunk.text):
+            continue
         section = hit.chunk.section
         passage = f"{section}\n{hit.chunk.text}"
         heading, whole = grams_of(section), grams_of(passage)
-        place_missing = not all(_has_term(place, whole) for place in view.places)
+        # a district, commune or month the passage never names: the province's or school year's figure is not theirs
+        place_missing = (not all(_has_term(place, whole) for place in view.places)
+                         or bool(view.months - months_named(passage)))
         per_hit = {
             "cov_passage": view.matcher.coverage_of(whole),
             "miss_word": _missing_word(view, whole),
@@ -187,6 +193,20 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             out.append(Candidate(hit, rank, window, f, typed, sentence))
     _add_gaps(view, out)
     return out
+
+
+def _is_recipient_list(text: str) -> bool:
+    """Whether a passage is the plan's distribution list ("Nơi nhận: - Bộ GD&ĐT; …; - Lưu: VT"): the
+    metadata answer cites it for "gửi cho ai" about the plan itself; it never says what anyone must do."""
+    return fold(text.lstrip(" -*")).startswith("noi nhan")
+
+
+# What a body must do is an action: a window naming none ("2. Thủ trưởng các đơn vị, trường học trực thuộc
+# và Trưởng phòng GDĐT các huyện, thành phố.") only names who acts
+_ACTION = re.compile(r"\b(trien khai|thuc hien|chi dao|to chuc|xay dung|phoi hop|huy dong|chu dong|bao cao|tham muu|ban hanh"
+                     r"|kiem tra|don doc|tang cuong|day manh|ra soat|bao dam|dam bao|huong dan|theo doi|can cu|tuyen truyen"
+                     r"|nang cao|quan triet|phat dong|chu tri|giam sat|tong hop|boi duong|dau tu|bo tri|thong tin|cung cap"
+                     r"|xu ly|giai quyet|de xuat|hoan thanh|duy tri|cung co|phat trien|giang day|tiep tuc|quan tam|uu tien)\b")
 
 
 TASK_HEADING = 0.75  # a heading naming this much of the body asked about is that body's section
@@ -217,6 +237,7 @@ def _add_task_heading(view: QuestionView, heads: _Heads, at: int, window: str, f
     before = [named for start, named in labelled if start <= at][-1:]
     best, head = max(sections + before, default=(0.0, ""))
     f["task_heading"] = best
+    f["no_action"] = float(not _ACTION.search(fold(window)))
     if best >= TASK_HEADING:
         f["cov_label"] = max(f["cov_label"], view.matcher.coverage_of(grams_of(head) | grams_of(window)))
 
@@ -255,18 +276,30 @@ _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
                         r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b|\bhoc ky (ii|i|2|1)\b")
 _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
 _SEMESTERS = {"1": "i", "2": "ii"}
+# Ages: a range ("từ 3 đến 5 tuổi", "3-4 tuổi") is every age in it; an age group ("nhà trẻ", "mẫu giáo")
+# is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"
+_AGE_RANGE = re.compile(r"\b(\d+) ?(?:-|den) ?(\d+) tuoi\b")
+_AGE_GROUP = re.compile(r"\b(nha tre|mau giao)\b(?! (?:tu )?\d+ (?:(?:-|den) ?\d+ )?tuoi)")
 
 
 @lru_cache(maxsize=8192)
 def qualifiers(text: str) -> dict[str, frozenset[str]]:
-    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi", "học kỳ II" -> {"muc": {"2"},
-    "cap": {"thcs"}, "tuoi": {"5"}, "hoc ky": {"ii"}}
+    """What narrows a figure, by kind: "mức độ 2", "cấp THCS", "trẻ 5 tuổi", "nhà trẻ", "học kỳ II" ->
+    {"muc": {"2"}, "cap": {"thcs"}, "tuoi": {"5", "nha tre"}, "hoc ky": {"ii"}}
     (cached, so the values are frozen)."""
+    folded = fold(text)
     out: dict[str, set[str]] = {}
-    for m in _QUALIFIER.finditer(fold(text)):
+    for m in _QUALIFIER.finditer(folded):
         kind, value = (("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3)
                        else ("hoc ky", _SEMESTERS.get(m.group(6), m.group(6))) if m.group(6) else ("cap", m.group(5)))
         out.setdefault(kind, set()).add(_LEVEL_NAMES.get(value, value))
+    for m in _AGE_RANGE.finditer(folded):
+        low, high = int(m.group(1)), int(m.group(2))
+        if low < high <= 25:
+            ages = {str(a) for a in range(low, high + 1)}
+            out.setdefault("tuoi", set()).update(ages | ({"mau giao"} if ages == {"3", "4", "5"} else set()))
+    for m in _AGE_GROUP.finditer(folded):
+        out.setdefault("tuoi", set()).add(m.group(1))
     return {kind: frozenset(values) for kind, values in out.items()}
 
 
@@ -275,7 +308,7 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
-_REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ket luan|thong tu|cong van|chuong trinh"
+_REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ct|ket luan|kl|thong tu|tt|cong van|cv|chuong trinh"
                         r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:so\s+)?$")
 
 
@@ -310,6 +343,14 @@ def _qualifying_numbers(text: str) -> set[str]:
             continue
         out.add(n)
     return out
+
+
+_MONTH = re.compile(r"\bthang (\d{1,2})\b|\b\d{1,2}/(\d{1,2})/\d{4}\b|(?<![\d/])(\d{1,2})/\d{4}\b")
+
+
+def months_named(text: str) -> set[str]:
+    """The months a text names: "tháng 12/2024", "tháng 9 năm 2024", "trước ngày 25/6/2025" -> {"12", "9", "6"}."""
+    return {str(int(next(g for g in m.groups() if g))) for m in _MONTH.finditer(fold(text))}
 
 
 def _plan_references(text: str) -> set[str]:
@@ -365,6 +406,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     typed = answering_spans(view.kind, found, view.question_digits, unit, window)
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
+    if view.qualifiers and typed and not f["qualifier_conflict"]:
+        # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
+        # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
+        f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
     return typed
 
 
@@ -377,11 +422,17 @@ def _subject(text: str, window: str, sentence: str, section: str, own: list[Span
     under when that heading names an agency ("1. Sở Giáo dục và Đào tạo" > "…; chủ trì, phối hợp …").
     The answer shows it first; the features do not count it (measured: no better ranking)."""
     at, start = text.find(window), text.find(sentence)
-    if any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
+    titled = bool(_TITLE_OPENING.match(fold(window)))
+    if not titled and any(s.kind in _SUBJECT_KINDS and s.start <= 4 for s in own):  # spans count from the window's start
         return []  # the window opens with who acts
     found = []
     if 0 <= start < at:
-        found = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
+        before = [s for s in spans_within(text, start, at) if s.kind in _SUBJECT_KINDS]
+        found = [s for s in before if s.start <= _OPENING]
+        if not found and titled:
+            # "… đồng chí Tráng Thị Xuân - Ủy viên …, Trưởng Ban Chỉ đạo …": the window opens with a title
+            # of the person named earlier in the sentence
+            found = [s for s in before if s.kind == "person"][-1:]
     if not found:
         heading = section.rsplit(" > ", 1)[-1]
         found = [s for s in find_spans(heading) if s.kind in _SUBJECT_KINDS and s.start <= _OPENING]
@@ -389,6 +440,8 @@ def _subject(text: str, window: str, sentence: str, section: str, own: list[Span
 
 
 _OPENING = 20  # a subject stands at the start of its heading or sentence ("6. Đề nghị Ủy ban …")
+_TITLE_OPENING = re.compile(r"(truong (ban|phong|khoa|doan)|pho (chu tich|giam doc|truong|hieu truong|bi thu|ban)|giam doc"
+                            r"|chu tich|uy vien|bi thu|thu truong)\b", re.I)
 
 
 def _nearness(matcher: Matcher, window: str, spans: list[Span]) -> float:
@@ -407,13 +460,24 @@ def leading_spans(matcher: Matcher, window: str, spans: list[Span]) -> list[Span
     """The spans of the clause sharing most of the question's words, nearest to one of them first:
     "… trẻ 6 tuổi vào lớp 1 đạt 100%; … khuyết tật học hòa nhập … đạt 85%" asked about khuyết tật
     leads with 85% alone."""
+    return [spans[n] for n in _leading(matcher, window, spans)[1]]
+
+
+def leading_clause(matcher: Matcher, window: str, spans: list[Span]) -> str:
+    """The clause the leading spans stand in ("" without spans): what the figure an answer gives is of."""
+    return _leading(matcher, window, spans)[0]
+
+
+def _leading(matcher: Matcher, window: str, spans: list[Span]) -> tuple[str, list[int]]:
+    if not spans:
+        return "", []
     ends = [m.end() for m in _CLAUSE_END.finditer(window)]
     def clause(at: int) -> str:
         i = bisect_left(ends, at + 1)
         return window[ends[i - 1] if i else 0 : ends[i] if i < len(ends) else len(window)]
     gaps = span_gaps(matcher, window, spans)
     keys = sorted((-matcher.coverage_of(grams_of(clause(s.start))), gap, n) for n, (s, gap) in enumerate(zip(spans, gaps)))
-    return [spans[n] for cov, _, n in keys if cov == keys[0][0]]
+    return clause(spans[keys[0][2]].start), [n for cov, _, n in keys if cov == keys[0][0]]
 
 
 def span_gaps(matcher: Matcher, window: str, spans: list[Span]) -> list[int]:
@@ -442,11 +506,12 @@ def _words_between(text: str, pos: int, span: Span) -> int:
 
 def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
-    question about a district or commune needs a passage that names it (the plans set province-wide
-    targets: the province's figure is not "huyện Mai Châu"'s)."""
+    question about a district, a commune or a month needs a passage that names it (the plans set
+    province-wide targets for a school year: the province's figure is not "huyện Mai Châu"'s, nor
+    that of "tháng 12/2024")."""
     return in_asked_place(cand) and (view.kind not in STRICT or bool(cand.spans))
 
 
 def in_asked_place(cand: Candidate) -> bool:
-    """Whether the window's passage names every district or commune the question names."""
+    """Whether the window's passage names every district, commune and month the question names."""
     return not cand.features.get("place_missing")

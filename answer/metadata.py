@@ -29,10 +29,15 @@ INTENTS: dict[str, re.Pattern[str]] = {
 OWN_FIELDS = frozenset({"signer", "recipients"})
 
 
+# What else a question may say is sent: "gửi báo cáo cho ai", "nộp hồ sơ … gửi về đâu" ask where a report goes
+_SENT_OTHER = re.compile(r"\b(bao cao|ho so|de nghi|ket qua|san pham)\b")
+
+
 def metadata_fields(question: str) -> list[str]:
     """Which document fields the question asks for, if it is a question about the document."""
     folded = " ".join(fold(question).split())
-    return [name for name, pattern in INTENTS.items() if pattern.search(folded)]
+    fields = [name for name, pattern in INTENTS.items() if pattern.search(folded)]
+    return [f for f in fields if f != "recipients" or not _SENT_OTHER.search(folded)]
 
 
 def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
@@ -97,6 +102,15 @@ def plan_numbers(documents: list[dict]) -> dict[str, str]:
             if not YEAR.fullmatch(n):
                 seen.setdefault(n, set()).add(doc.get("province", ""))
     return {n: next(iter(p)) for n, p in seen.items() if len(p) == 1 and "" not in p}
+
+
+def implemented_numbers(question: str, title: str) -> set[str]:
+    """Numbers by which the question names a plan through the text it implements: "kế hoạch của sở triển
+    khai KH 285 ban hành tháng mấy" asks the date of the plan titled "Triển khai thực hiện Kế hoạch số
+    285-KH/TU …", not that of KH 285."""
+    folded = " ".join(fold(question).split())
+    return {n for n in PLAN_NUMBER.findall(fold(title)) if not YEAR.fullmatch(n)
+            and re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b", folded)}
 
 
 def question_numbers(question: str) -> set[str]:

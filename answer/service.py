@@ -19,7 +19,7 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
-                                    question_numbers)
+                                    implemented_numbers, question_numbers)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
@@ -401,8 +401,9 @@ class AnswerService:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
         own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
-        names_other = bool(question_numbers(query.question) - own)
-        about_plan = "issuer" in fields and not names_other
+        implemented = {n for h in hits for n in implemented_numbers(query.question, h.chunk.metadata.title)}
+        names_other = bool(question_numbers(query.question) - own - implemented)
+        about_plan = ("issuer" in fields or bool(implemented)) and not names_other
         side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not names_other
         if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question) or side_by_side:
             return meta

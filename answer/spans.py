@@ -26,9 +26,14 @@ _AGENCY = re.compile(
 )
 _PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
 
+_DOC_KINDS = "de an|chi thi|nghi quyet|quyet dinh|nghi dinh|ke hoach|ket luan|thong tu|chuong trinh hanh dong"
 # Patterns run on the accent-folded text (same length as the original); earlier kinds win overlaps.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}/[A-Z]{1,5}\b")),
+    # "1899/QĐ-UBND", "72-QĐ/TW"; a text named by its kind and number ("Đề án 06", "Kết luận số 91") or by
+    # who issued it ("Nghị quyết của HĐND tỉnh")
+    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}/[A-Z]{1,5}\b"
+                          rf"|\b(?i:{_DOC_KINDS}) (?:(?i:so) )?\d+\b(?![\d/.,-]| ?%| (?i:nam|thang|ngay|tuoi)\b)"
+                          rf"|\b(?i:{_DOC_KINDS}) cua (?:HDND|UBND|Quoc hoi|Chinh phu|Thu tuong|Tinh uy|Ban Thuong vu|Bo [A-Z]\w*)\b")),
     ("date", re.compile(
         r"\b(?:ngay )?\d{1,2} thang \d{1,2} nam \d{4}\b|(?:\bngay )?\b\d{1,2}/\d{1,2}/\d{4}\b|\bthang \d{1,2}(?:/| nam )\d{4}\b"
         r"|\bngay \d{1,2}/\d{1,2}\b", re.I)),

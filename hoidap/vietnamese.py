@@ -43,6 +43,20 @@ def is_stopword(word: str) -> bool:
     return word in _STOP_ACCENTED if has_diacritics(word) else word in _stop_folded()
 
 
+# Unaccented words that ask only before these ("bao nhieu", "bao gio"); elsewhere they are topic
+# words typed without accents ("bao cao" = báo cáo, "bao dam" = bảo đảm)
+_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"})}
+
+
+def stopwords_of(ws: list[str]) -> list[bool]:
+    """is_stopword of each word of a question, reading an unaccented "bao" by the word after it."""
+    out = []
+    for i, w in enumerate(ws):
+        after = _ASKING_BEFORE.get(w)
+        out.append(is_stopword(w) if after is None else i + 1 < len(ws) and fold(ws[i + 1]) in after)
+    return out
+
+
 # Chat shorthand teachers type, expanded before searching ("gv mn" -> "giáo viên mầm non").
 SHORTHAND = {
     "gv": "giáo viên", "hs": "học sinh", "sv": "sinh viên", "gd": "giáo dục", "gdđt": "giáo dục và đào tạo",
@@ -56,7 +70,7 @@ SHORTHAND = {
     "pcgd": "phổ cập giáo dục", "xmc": "xóa mù chữ", "hsg": "học sinh giỏi", "kđcl": "kiểm định chất lượng",
     "kdcl": "kiểm định chất lượng", "gdmn": "giáo dục mầm non", "gdnn": "giáo dục nghề nghiệp",
     "tbdh": "thiết bị dạy học", "cđs": "chuyển đổi số", "gdqp": "giáo dục quốc phòng", "nckh": "nghiên cứu khoa học",
-    "tn": "tốt nghiệp",
+    "tn": "tốt nghiệp", "bc": "báo cáo",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
 

@@ -194,6 +194,64 @@ def test_the_classifier_cai_is_no_topic_word_but_unaccented_cai_may_be_cai_cach(
     assert is_stopword("cái") and not is_stopword("cai") and not is_stopword("cải")
 
 
+def test_unaccented_bao_asks_only_in_bao_nhieu_elsewhere_it_is_bao_cao(sample_service):
+    """"bao cao" typed without accents is the topic "báo cáo"; "bao nhieu" asks a quantity."""
+    from hoidap.answer.evidence import key_terms
+
+    assert "bao cao" in key_terms("so gd lai chau bao cao ket qua cho ai")
+    assert "bao" not in key_terms("ty le bao nhieu")
+    reply = sample_service.ask("so gd lai chau bao cao ket qua thuc hien ke hoach cho ai")
+    assert not reply.abstained and "Bộ Giáo dục và Đào tạo" in reply.answer and "Ủy ban nhân dân tỉnh" in reply.answer
+
+
+def test_the_distribution_list_answers_who_the_plan_is_sent_to_not_what_anyone_must_do(sample_service):
+    from hoidap.answer.metadata import metadata_fields
+
+    assert metadata_fields("kế hoạch 3707 của Lai Châu gửi tới những nơi nào") == ["recipients"]
+    assert "recipients" not in metadata_fields("bao cao khai giang o bac ninh gui cho ai, truoc ngay nao")
+    reply = sample_service.ask("đài PT-TH, báo lai châu phải làm gì theo kh năm học")
+    assert not reply.abstained and "Nơi nhận" not in reply.answer and "Lưu:" not in reply.answer
+    sent = sample_service.ask("kế hoạch 3707 của Lai Châu gửi tới những nơi nào")
+    assert "Bộ GD&ĐT" in sent.answer
+
+
+def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sample_service):
+    """"Kế hoạch của sở triển khai KH 285 … tháng mấy": the Sở's plan (titled "Triển khai thực hiện Kế
+    hoạch số 285-KH/TU …", dated "tháng 02 năm 2025"), not KH 285 itself (29/11/2024)."""
+    from hoidap.answer.metadata import implemented_numbers
+
+    title = "Kế hoạch Triển khai thực hiện Kế hoạch số 285-KH/TU ngày 29/11/2024 của Ban Thường vụ Tỉnh ủy Hòa Bình"
+    assert implemented_numbers("kh trien khai kh 285 cua so gd hoa binh lam thang may", title) == {"285"}
+    assert implemented_numbers("kh 285 của tỉnh ủy hòa bình ban hành ngày nào", title) == set()
+    reply = sample_service.ask("kế hoạch của sở GDĐT hòa bình triển khai kh 285 làm tháng mấy năm nào")
+    assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
+
+
+def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
+    """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
+    from hoidap.answer.features import months_named
+
+    assert months_named("thang 12/2024") == {"12"} and months_named("trước ngày 25/6/2025; tháng 9 năm 2024") == {"6", "9"}
+    assert months_named("năm học 2024-2025") == set()
+    finer = sample_service.ask("tbdh toi thieu cap mam non lai chau thang 12/2024 dat bao nhieu %")
+    assert finer.abstained
+    year = sample_service.ask("tbdh toi thieu cap mam non lai chau nam hoc 2024-2025 dat bao nhieu %")
+    assert not year.abstained and "65%" in year.answer
+
+
+def test_who_holds_a_title_is_the_person_named_before_it_in_the_sentence(sample_service):
+    """"… kết luận của đồng chí Tráng Thị Xuân - Ủy viên …, Trưởng Ban Chỉ đạo …": the window opening with
+    the title answers "ai là trưởng ban chỉ đạo" with the person."""
+    reply = sample_service.ask("truong ban chi dao trien khai chuong trinh, sgk gdpt tinh son la la ai")
+    assert not reply.abstained and reply.answer.split(": ", 1)[1].startswith("Tráng Thị Xuân")
+
+
+def test_what_a_body_must_do_is_an_action_not_the_heading_that_names_the_body(sample_service):
+    reply = sample_service.ask("trưởng phòng gdđt huyện ở hòa bình phải làm gì theo kh năm 2024")
+    first = reply.answer.split(": ", 1)[1]
+    assert not reply.abstained and not first.startswith("2. Thủ trưởng các đơn vị, trường học trực thuộc và Trưởng phòng")
+
+
 def test_marks_are_read_the_same_for_short_remembered_words_and_long_texts():
     from hoidap.vietnamese import has_diacritics
 

@@ -80,11 +80,11 @@ def test_typed_spans_in_plan_text():
         assert text[s.start : s.end] == s.text
 
 
-def test_numbers_that_name_are_not_figures_and_agencies_keep_their_last_words():
+def test_numbers_that_name_are_not_figures_texts_are_named_by_number_and_agencies_keep_their_last_words():
     text = ("14. Tăng cường kiểm định; dạy lớp 1, lớp 2, lớp 3 thuộc xã khu vực III; tiêu chí 5 về trường học; "
             "theo Đề án 06; trẻ từ 3 đến 5 tuổi; Sở Thông tin và Truyền thông; Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, các")
     spans = {(s.kind, s.text) for s in find_spans(text)}
-    assert {("label", "14."), ("label", "lớp 1, lớp 2, lớp 3"), ("label", "tiêu chí 5"), ("label", "Đề án 06"),
+    assert {("label", "14."), ("label", "lớp 1, lớp 2, lớp 3"), ("label", "tiêu chí 5"), ("docref", "Đề án 06"),
             ("age", "3 đến 5 tuổi"), ("agency", "Sở Thông tin và Truyền thông"),
             ("agency", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh")} <= spans
     assert not any(kind in {"number", "count", "percent"} for kind, _ in spans)
@@ -166,6 +166,36 @@ def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question()
     assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 1 — 54,5%"))
     assert not _qualifier_conflict(asked, qualifiers("trường đạt chuẩn quốc gia"))  # says nothing either way
     assert _qualifier_conflict(qualifiers("giáo viên cấp THCS"), qualifiers("giáo viên trung học phổ thông"))
+
+
+def test_age_groups_and_ranges_narrow_a_figure_like_ages():
+    from hoidap.answer.features import _qualifier_conflict, qualifiers
+
+    nursery = qualifiers("tỷ lệ huy động trẻ nhà trẻ ở Hòa Bình")
+    assert _qualifier_conflict(nursery, qualifiers("Phấn đấu tỉ lệ huy động trẻ 6 tuổi vào lớp 1 đạt 100%"))
+    assert _qualifier_conflict(nursery, qualifiers("Tỷ lệ huy động trẻ mẫu giáo ra lớp đạt trên 99%"))
+    assert not _qualifier_conflict(nursery, qualifiers("huy động được ít nhất 50% trẻ em trong độ tuổi nhà trẻ"))
+    four = qualifiers("huy động trẻ mẫu giáo 4 tuổi ra lớp bao nhiêu phần trăm")
+    assert four == {"tuoi": {"4"}}
+    assert _qualifier_conflict(four, qualifiers("Tỷ lệ huy động trẻ mẫu giáo 5 tuổi đi học đạt 100%"))
+    assert not _qualifier_conflict(qualifiers("phổ cập cho trẻ mẫu giáo"), qualifiers("trẻ em mẫu giáo từ 3 đến 5 tuổi"))
+    assert not _qualifier_conflict(qualifiers("phổ cập cho trẻ 4 tuổi"), qualifiers("phổ cập giáo dục mầm non cho trẻ 3-4 tuổi"))
+
+
+def test_the_figure_an_answer_would_give_must_be_of_the_level_asked():
+    """A window naming THCS in one clause does not answer for THCS with the figure of another clause."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, _typed_features
+
+    window = ("học sinh hoàn thành chương trình tiểu học và tốt nghiệp THCS đạt trên 99%; "
+              "tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%")
+    question = "ti le hs thcs hoc 2 buoi/ngay o hoa binh den 2030"
+    view = QuestionView.build(question, question, TermStats([window]))
+    f = {"qualifier_conflict": 0.0}
+    assert _typed_features(view, window, window, f) and f["qualifier_conflict"] == 1.0
+    asked_graduation = QuestionView.build("tỷ lệ tốt nghiệp THCS đến 2030", "tỷ lệ tốt nghiệp THCS đến 2030", TermStats([window]))
+    f = {"qualifier_conflict": 0.0}
+    assert _typed_features(asked_graduation, window, window, f) and f["qualifier_conflict"] == 0.0
 
 
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
