@@ -80,7 +80,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "person": frozenset({"person"}),
     "place": frozenset({"place"}),
     "agency": frozenset({"agency", "person"}),
-    "figure": frozenset({"percent", "number", "count", "money", "year"}),
+    "figure": frozenset({"percent", "number", "count", "money"}),
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.

@@ -198,6 +198,12 @@ def test_the_figure_an_answer_would_give_must_be_of_the_level_asked():
     assert _typed_features(asked_graduation, window, window, f) and f["qualifier_conflict"] == 0.0
 
 
+def test_a_target_asked_for_is_a_figure_not_the_period_a_plan_runs_to():
+    question = "chỉ tiêu trẻ khuyết tật học hòa nhập của HB năm 2024 với mục tiêu 2030 khác nhau thế nào"
+    assert not carries_expected("Quy hoạch … giáo dục hòa nhập giai đoạn 2021-2030, tầm nhìn đến năm 2050", question)
+    assert carries_expected("tỉ lệ học sinh khuyết tật học hòa nhập cấp tiểu học đạt 85%", question)
+
+
 def test_a_figure_of_the_wrong_kind_or_one_the_question_gave_does_not_answer():
     question = "Sơn La tuyển dụng bao nhiêu giáo viên trong năm học 2024-2025?"
     assert not carries_expected("biên chế giáo viên giao tại Quyết định số 72-QĐ/TW", question)
