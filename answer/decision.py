@@ -27,7 +27,7 @@ class DecisionFileError(ValueError):
 
 
 GATE_FEATURES = (
-    "best", "second", "best_cov", "best_cov_paraphrase", "best_cov_folded", "best_anchor", "best_type_exact",
+    "best", "second", "best_cov", "best_cov_folded", "best_anchor", "best_type_exact",
     "best_span_near", "best_rank", "best_score_rel", "max_cov_passage", "strict", "rare_topic", "usable",
     "best_miss_word", "best_year_conflict", "best_number_missing", "best_cov_label", "best_qualifier_conflict",
 )
@@ -199,7 +199,7 @@ def gate_vector(view: QuestionView, usable: list[tuple[float, Candidate]]) -> li
     p2 = next((p for p, c in usable[1:] if c.hit.chunk.id != best.hit.chunk.id), 0.0)
     f = best.features
     return [
-        _logit(p1), _logit(p2), f["cov"], f["cov_paraphrase"], f["cov_folded"], f["anchor"], f["type_exact"],
+        _logit(p1), _logit(p2), f["cov"], f["cov_folded"], f["anchor"], f["type_exact"],
         f["span_near"], f["inv_rank"], f["score_rel"], max(c.features["cov_passage"] for _, c in usable),
         f["strict"], f["rare_topic"], math.log1p(len(usable)),
         f["miss_word"], f["year_conflict"], f["number_missing"], f["cov_label"], f["qualifier_conflict"],

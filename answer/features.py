@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
-from hoidap.answer.paraphrase import rewrite
 from hoidap.answer.spans import PLAN_NUMBER, YEAR, Span, digits, find_spans, named_years, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.models import Chunk, Hit
@@ -25,29 +24,33 @@ CLAIM_CHARS = 250
 SENTENCE_CHARS = 320  # a sentence up to this long stays whole; a clause cut off just before its end joins
 _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 
-# What the ranker reads. Measured out of fold and left out: coverage with every term accent-folded
-# ("cov_folded") and the question's rarest word ("anchor", "anchor_passage", "rare_topic") (no gain);
-# the passage's retrieval rank and fused score ("inv_rank", "score_rel": correct decisions 0.787
-# without them, 0.773 with); the expected-type match ("type_match", "type_exact", "new_number",
-# "strict"): the type check already filters the candidates, and on held-out-6 used as a development
-# file the ranker without them gave 156 correct outcomes of 182 against 154 (out of fold on the
-# other 846: 742 against 743). The gate still reads cov_folded, anchor, rare_topic, type_exact,
-# strict, rank and score of the best candidate. "list_items" (how many items a window enumerates, list
-# questions only) was added in round 7: development file 285 -> 289 of 323, out of fold 828 -> 834 of 930.
-# Plain coverage of the window, its sentence, its passage and its section ("cov", "cov_text",
-# "cov_sentence", "cov_passage", "section_cov" and their gaps) was left out in round 9: the paraphrase
-# coverage carries the same signal, and without them out of fold rose 1,226 -> 1,235 of 1,386 (development
-# file equal, 179 of 208); the question-level ablation had said so for two rounds. The gate still reads
-# the best candidate's cov and cov_passage.
+# What the ranker reads. Coverage is accent-folded ("cov_folded": a question typed without marks
+# matches the plan as well as one typed with them); the ranker reads it with its gap to the question's
+# best window. Measured out of fold and left out: the question's rarest word ("anchor",
+# "anchor_passage", "rare_topic") (no gain); the passage's retrieval rank and fused score ("inv_rank",
+# "score_rel": correct decisions 0.787 without them, 0.773 with); the expected-type match ("type_match",
+# "type_exact", "new_number", "strict"): the type check already filters the candidates, and on
+# held-out-6 used as a development file the ranker without them gave 156 correct outcomes of 182 against
+# 154 (out of fold on the other 846: 742 against 743). The gate still reads anchor, rare_topic,
+# type_exact, strict, rank and score of the best candidate. "list_items" (how many items a window
+# enumerates, list questions only) was added in round 7: development file 285 -> 289 of 323, out of fold
+# 828 -> 834 of 930. Plain coverage of the window, its sentence, its passage and its section ("cov",
+# "cov_text", "cov_sentence", "cov_passage", "section_cov" and their gaps) was left out in round 9: out
+# of fold rose 1,226 -> 1,235 of 1,386. The gate still reads the best candidate's cov and cov_passage.
+# A synonym table of users' phrasings ("ít nhất" -> "tối thiểu", "đi nhà trẻ" -> "huy động trẻ nhà trẻ
+# ra lớp"), applied before coverage, was removed in round 10: without it out of fold stayed at 1,311 of
+# 1,450 (3 gained, 3 lost), the development file went 225 -> 226 of 257 and the question-level ablation
+# 0.855 -> 0.856. Dense retrieval and the folded word pairs carry those paraphrases: "ít nhất bao nhiêu
+# phần trăm" still gets "tối thiểu 20%", "đi nhà trẻ" still gets 46%.
 FEATURES = (
-    "cov_paraphrase",
+    "cov_folded",
     "span_near", "length",
     "miss_word", "year_conflict", "number_missing", "cov_label", "qualifier_conflict",
-    "cov_paraphrase_gap", "span_near_gap", "list_items", "task_heading",
+    "cov_folded_gap", "span_near_gap", "list_items", "task_heading",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
-_RELATIVE = ("cov_paraphrase", "span_near")
+_RELATIVE = ("cov_folded", "span_near")
 _ITEM_SEP = re.compile(r"[,;]\s|\(")  # "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc", "(PAR INDEX) … (SIPAS)"
 _ROW = " — "  # a table row as indexed: "Tỷ lệ huy động trẻ nhà trẻ — Năm học 2023-2024, chỉ tiêu …: 32,7%"
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
@@ -74,9 +77,7 @@ class QuestionView:
     kind: str
     matcher: Matcher
     folded: Matcher
-    paraphrased: Matcher
     question_digits: set[str]
-    paraphrases: bool  # the question uses a phrasing of the synonym table
     years: set[str]  # single years the question names ("năm 2024 … đến 2030")
     school_years: set[str]  # school years it names ("2025-2026")
     numbers: set[str]  # other numbers it names ("2" in "mức độ 2", "10" in "lớp 10")
@@ -99,8 +100,6 @@ class QuestionView:
             kind=expected_type(question),
             matcher=Matcher(key_terms(text), stats, framing),
             folded=Matcher(key_terms(fold(text)), stats, framing),
-            paraphrased=Matcher(key_terms(rewrite(text)), stats, framing),
-            paraphrases=rewrite(text) != " ".join(fold_word(w) for w in words(text)),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
             years=years,
             school_years=school_years,
@@ -259,8 +258,6 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     return {
         "cov": cov,
         "cov_folded": view.folded.coverage_of(grams),
-        "cov_paraphrase": max(cov, view.paraphrased.coverage_of(grams_of(rewrite(section)) | grams_of(rewrite(window))))
-        if view.paraphrases else view.folded.coverage_of(grams),
         "anchor": float(_has_anchor(view.matcher, grams)),
         "rare_topic": float(view.matcher.anchor_is_rare_topic),
         "strict": float(view.kind in STRICT),

@@ -36,11 +36,10 @@ GATE_C = 0.05
 NO_CANDIDATE = -1.0  # gate score of a question without a usable candidate: always abstained
 # Feature groups for the ablation (each dropped in turn, out-of-fold).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "paraphrase table": ("cov_paraphrase", "cov_paraphrase_gap"),
     "span-to-question-word distance": ("span_near", "span_near_gap"),
     "window length": ("length",),
     "missing word, year and number conflicts": ("miss_word", "year_conflict", "number_missing"),
-    "gaps to the question's best candidate": ("cov_paraphrase_gap", "span_near_gap"),
+    "gaps to the question's best candidate": ("cov_folded_gap", "span_near_gap"),
 }
 
 
