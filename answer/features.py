@@ -17,6 +17,7 @@ from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expe
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.spans import PLAN_NUMBER, YEAR, Span, digits, find_spans, named_years, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
+from hoidap.ingest.metadata import is_recipient_list
 from hoidap.models import Chunk, Hit
 from hoidap.vietnamese import fold, has_diacritics, is_stopword, split_sentences, words
 
@@ -162,14 +163,14 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
     out = []
     for rank, hit in enumerate(hits):
-        if _is_recipient_list(hit.chunk.text):
-            continue
+        if is_recipient_list(hit.chunk.text.lstrip(" -*")):
+            continue  # the metadata answer cites it for "gửi cho ai"; it never says what anyone must do
         section = hit.chunk.section
         passage = f"{section}\n{hit.chunk.text}"
         heading, whole = grams_of(section), grams_of(passage)
         # a district, commune or month the passage never names: the province's or school year's figure is not theirs
         place_missing = (not all(_has_term(place, whole) for place in view.places)
-                         or bool(view.months - months_named(passage)))
+                         or bool(view.months) and not view.months <= months_named(passage))
         per_hit = {
             "cov_passage": view.matcher.coverage_of(whole),
             "miss_word": _missing_word(view, whole),
@@ -192,12 +193,6 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             out.append(Candidate(hit, rank, window, f, typed, sentence))
     _add_gaps(view, out)
     return out
-
-
-def _is_recipient_list(text: str) -> bool:
-    """Whether a passage is the plan's distribution list ("Nơi nhận: - Bộ GD&ĐT; …; - Lưu: VT"): the
-    metadata answer cites it for "gửi cho ai" about the plan itself; it never says what anyone must do."""
-    return fold(text.lstrip(" -*")).startswith("noi nhan")
 
 
 # What a body must do is an action: a window naming none ("2. Thủ trưởng các đơn vị, trường học trực thuộc

@@ -401,7 +401,7 @@ class AnswerService:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
         own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
-        implemented = {n for h in hits for n in implemented_numbers(query.question, h.chunk.metadata.title)}
+        implemented = {n for title in {h.chunk.metadata.title for h in hits} for n in implemented_numbers(query.question, title)}
         names_other = bool(question_numbers(query.question) - own - implemented)
         about_plan = ("issuer" in fields or bool(implemented)) and not names_other
         side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not names_other

@@ -99,10 +99,15 @@ def _signer(body: list[Paragraph], meta: DocumentMetadata) -> None:
                 return
 
 
+def is_recipient_list(text: str) -> bool:
+    """Whether a paragraph or passage opens the plan's distribution list ("Nơi nhận: - Bộ GD&ĐT; …; - Lưu: VT")."""
+    return fold(text[:16]).startswith("noi nhan")
+
+
 def _recipients(body: list[Paragraph], meta: DocumentMetadata) -> None:
     """Where the "Nơi nhận:" list (who the plan is sent to) starts, so an answer can cite it."""
     for p in body:
-        if fold(p.text).startswith("noi nhan"):
+        if is_recipient_list(p.text):
             meta.evidence["recipients"] = p.ordinal
             return
 
