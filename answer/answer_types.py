@@ -46,8 +46,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # quantity nor a document number
     ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
-                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
-                          r"\bso (may|bao nhieu|hieu)\b|so hieu")),
+                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )(nao|so may|so bao nhieu|so gi)\b|"
+                          r"\bso (may|bao nhieu|hieu)\b|so hieu|"
+                          # "theo qđ nào", "là nq nào", "kh số mấy": a text named by its abbreviation
+                          r"(?<!nhung )(?<!cac )\b(?:qd|nq|cv|kh|kl|ct|tt)(?: so)? (?:nao|may)\b")),
     # "tham gia mấy chương trình, là những cái nào": the list answers both asks (its items can be counted)
     ("list", re.compile(r"\b(?:bao nhieu|may) \w+.*\b(?:la nhung|gom nhung|nhung cai nao|ke ten)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),

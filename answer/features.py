@@ -135,17 +135,36 @@ def windows(text: str) -> list[tuple[str, str]]:
             window = sentence[pieces[i][0] : end].strip(" ;,:")
             if len(window) > 1:
                 out.append((window, sentence))
+        out += [(w, sentence) for w in _from_references(sentence)]
     return list(dict.fromkeys(out))
 
 
-def _pieces(sentence: str) -> list[tuple[int, int]]:
+_NAMED_TEXT = re.compile(r"\b(?:Nghị quyết|Quyết định|Nghị định|Thông tư|Chỉ thị|Kết luận|Kế hoạch|Công văn|Chương trình hành động|Đề án) số ")
+
+
+def _from_references(sentence: str) -> list[str]:
+    """Extra windows of a clause too long to quote whole, each starting at a text it names by number:
+    the fixed cut may part "Nghị quyết số 61/2023/NQ-HĐND ngày" from what that text is about."""
+    out = []
+    for a, b in _pieces(sentence, whole=True):
+        if b - a <= CLAIM_CHARS:
+            continue
+        for m in _NAMED_TEXT.finditer(sentence, a, b):
+            end = b if b - m.start() <= CLAIM_CHARS else sentence.rfind(" ", m.start(), m.start() + CLAIM_CHARS)
+            out.append(sentence[m.start() : end].strip(" ;,:"))
+    return out
+
+
+def _pieces(sentence: str, whole: bool = False) -> list[tuple[int, int]]:
     """Clause boundaries of a long sentence (";", ":" and "," before a word); a clause longer than
-    CLAIM_CHARS is cut at the last space before the limit."""
+    CLAIM_CHARS is cut at the last space before the limit (unless whole)."""
     bounds, start = [], 0
     for m in _PIECE_END.finditer(sentence):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(sentence)))
+    if whole:
+        return bounds
     out = []
     for a, b in bounds:
         while b - a > CLAIM_CHARS:

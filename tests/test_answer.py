@@ -227,6 +227,14 @@ def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sampl
     assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
 
 
+def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):
+    """"Lai Châu có chi ít nhất 20% như Sơn La không": Lai Châu's plan states no percentage; its line
+    says what it does state instead of leaving the province out."""
+    reply = sample_service.ask("Lai Châu có cam kết chi ít nhất 20% ngân sách cho giáo dục như Sơn La không")
+    assert not reply.abstained and {"Sơn La", "Lai Châu"} <= {c.province for c in reply.citations}
+    assert "20%" in reply.answer
+
+
 def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
     """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
     from hoidap.answer.features import months_named

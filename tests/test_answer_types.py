@@ -63,6 +63,10 @@ from hoidap.answer.spans import find_spans
         ("ngay khai giang nam hoc 2024-2025 o bac ninh la ngay nao", "date"),  # an event, not a deadline
         ("hạn chế tình trạng bỏ học ngày nào", "date"),  # "hạn chế" is no "hạn"
         ("xã nông thôn mới cần đạt tiêu chí số mấy về trường học", "label"),  # "số mấy" of a criterion, no document
+        ("nq thu hút gv về lai châu công tác là nq nào", "docref"),  # a text named by its abbreviation
+        ("hòa bình có dạy tiếng mường trong trường ko, theo qđ nào", "docref"),
+        ("những kh nào muốn đưa tiếng anh thành ngôn ngữ thứ 2", "list"),  # which plans, not which text number
+        ("mầm non học 2 buổi/ngày: 2 kế hoạch của hòa bình đặt chỉ tiêu thế nào", "figure"),  # "thế nào" names no text
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -283,6 +287,17 @@ def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
     view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
     by_row = {c.quote[:20]: c.features["cov_label"] for c in candidates(view, [Hit(chunk, 1.0)])}
     assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
+
+
+def test_a_text_named_by_number_keeps_what_it_is_about_though_its_clause_is_too_long_to_quote():
+    """A clause over CLAIM_CHARS is cut at a space, which may part "Nghị quyết số 61/2023/NQ-HĐND ngày"
+    from "về chính sách hỗ trợ giáo viên …": a window starting at the text's name joins them."""
+    sentence = ("Triển khai dạy tiếng Việt cho trẻ mầm non trước khi vào lớp Một đối với con em các dân tộc thiểu số "
+                "theo Thông tư số 23/2023/TT-BGDĐT ngày 08/12/2023 của Bộ trưởng Bộ Giáo dục và Đào tạo và thực hiện "
+                "hiệu quả Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023 của Hội đồng nhân dân tỉnh về chính sách hỗ trợ "
+                "giáo viên tiểu học dạy tăng cường tiếng Việt cho học sinh dân tộc thiểu số lớp 1, lớp 2, lớp 3.")
+    found = [w for w, _ in windows(sentence) if "61/2023/NQ-HĐND" in w and "tăng cường tiếng Việt" in w]
+    assert found and all(len(w) <= CLAIM_CHARS and w in sentence for w in found)
 
 
 def test_a_list_question_sees_how_many_items_a_window_enumerates():
