@@ -40,6 +40,25 @@ def metadata_fields(question: str) -> list[str]:
     return [f for f in fields if f != "recipients" or not _SENT_OTHER.search(folded)]
 
 
+# "ký ngày nào", "ban hành ngày mấy", "ngày ký": the day a plan itself was signed ("kỳ thi … ngày nào" is an event)
+_SIGNING_DAY = re.compile(r"(?<!hoc )\b(ky|ban hanh)\b(?! (?:thi|hop|niem|nang)\b)(?: \w+){0,2} ngay (nao|may|bao nhieu)\b"
+                          r"|\bngay (ky|ban hanh)\b")
+_DAY_MONTH_YEAR = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+
+
+def unsigned_day(question: str, date: str) -> bool:
+    """Whether the question asks the day a plan was signed and the plan gives none: its header leaves
+    the day blank ("Hoà Bình, ngày   tháng 02 năm 2025", read as 02/2025) or it has no dated header."""
+    return bool(_SIGNING_DAY.search(" ".join(fold(question).split()))) and not _DAY_MONTH_YEAR.fullmatch(date)
+
+
+def undated_reason(title: str, date: str) -> str:
+    """What the plan says of its date instead, in the words a user reads."""
+    month = re.fullmatch(r"(\d{1,2})/(\d{4})", date)
+    said = f": phần đầu văn bản chỉ ghi tháng {month.group(1)} năm {month.group(2)}" if month else ""
+    return f"Văn bản “{title}” không ghi ngày ký cụ thể{said}."
+
+
 def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
     """The best-ranked hit of each key (each plan, each province), in rank order."""
     firsts: dict[str, Hit] = {}
@@ -114,6 +133,6 @@ def implemented_numbers(question: str, title: str) -> set[str]:
 
 
 def question_numbers(question: str) -> set[str]:
-    """The numbers a question names, years left out."""
-    return {n for n in re.findall(r"\d+", fold(question)) if not YEAR.fullmatch(n)}
+    """The numbers a question names, years and months ("ngày mấy tháng 2") left out."""
+    return {n for n in re.findall(r"(?<!thang )(?<!\d)\d+", fold(question)) if not YEAR.fullmatch(n)}
 

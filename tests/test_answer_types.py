@@ -289,6 +289,32 @@ def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
     assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
 
 
+def test_a_table_row_about_another_indicator_is_not_usable():
+    """"Tỷ lệ tốt nghiệp THPT": the row "Tỷ lệ giáo viên THPT đạt chuẩn đào tạo" shares only "THPT" with it
+    (its figure is of the right kind and its words are few, so coverage alone took it); the row asked
+    about stays usable, whichever spelling of the level the question uses."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates, is_usable
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    rows = ["Tỷ lệ giáo viên THPT đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 100%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 100%.",
+            "Tỷ lệ huy động trẻ mẫu giáo — Năm học 2023-2024, chỉ tiêu đạt được: 99,8%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,85%."]
+    text = " ".join(rows)
+    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
+                  "table", DocumentMetadata(province="Lai Châu"))
+    stats = TermStats([text, "Tỷ lệ tốt nghiệp trung học phổ thông đạt trên 95,5%."])
+
+    def usable(question: str) -> set[str]:
+        view = QuestionView.build(question, question, stats)
+        return {c.quote[:20] for c in candidates(view, [Hit(chunk, 1.0)]) if is_usable(view, c)}
+
+    assert rows[0][:20] not in usable("ti le tot nghiep THPT nam hoc 2024-2025 la bao nhieu")
+    assert rows[0][:20] in usable("tỷ lệ gv trung học phổ thông đạt chuẩn bao nhiêu %")
+    assert rows[1][:20] in usable("mẫu giáo mấy %")  # two of its label's five words are enough
+
+
 def test_a_text_named_by_number_keeps_what_it_is_about_though_its_clause_is_too_long_to_quote():
     """A clause over CLAIM_CHARS is cut at a space, which may part "Nghị quyết số 61/2023/NQ-HĐND ngày"
     from "về chính sách hỗ trợ giáo viên …": a window starting at the text's name joins them."""
