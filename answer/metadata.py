@@ -46,6 +46,14 @@ _SIGNING_DAY = re.compile(r"(?<!hoc )\b(ky|ban hanh)\b(?! (?:thi|hop|niem|nang)\
 _DAY_MONTH_YEAR = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 
 
+_DAY_ASKED = re.compile(r"\bngay (nao|may|bao nhieu)\b|\bhom nao\b")
+
+
+def day_asked(question: str) -> bool:
+    """Whether the question asks for a day, which a header dated only by month cannot give."""
+    return bool(_DAY_ASKED.search(" ".join(fold(question).split())))
+
+
 def unsigned_day(question: str, date: str) -> bool:
     """Whether the question asks the day a plan was signed and the plan gives none: its header leaves
     the day blank ("Hoà Bình, ngày   tháng 02 năm 2025", read as 02/2025) or it has no dated header."""
@@ -67,12 +75,15 @@ def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
     return list(firsts.values())
 
 
-def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool) -> list[Claim]:
+def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool, day: bool = False) -> list[Claim]:
     """For the best-matching document (each plan among the passages when plans are compared:
-    "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from."""
+    "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from;
+    with day (a day is asked), not the date of a plan whose header gives none."""
     claims: list[Claim] = []
     for hit in first_per(hits, lambda h: h.chunk.source if per_plan else "_"):
         for name in fields:
+            if name == "date" and day and not _DAY_MONTH_YEAR.fullmatch(hit.chunk.metadata.date):
+                continue
             at = hit.chunk.metadata.evidence.get(name)
             chunk = store.chunk_with_paragraph(hit.chunk.source, at) if at is not None else None
             if chunk is not None and all(c.hit.chunk.id != chunk.id for c in claims):

@@ -19,7 +19,7 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
-                                    implemented_numbers, question_numbers, undated_reason, unsigned_day)
+                                    day_asked, implemented_numbers, question_numbers, undated_reason, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
@@ -400,7 +400,7 @@ class AnswerService:
     def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query) -> list:
         """Metadata paragraphs answer "who signed / which number / what date" when they fit the
         question at least as well as the best passage (the question may be about another text)."""
-        meta = metadata_claims(fields, hits, self.store, query.compares)
+        meta = metadata_claims(fields, hits, self.store, query.compares, day_asked(query.question))
         if not meta:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number

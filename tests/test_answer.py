@@ -238,6 +238,9 @@ def test_a_plan_that_leaves_its_signing_day_blank_says_so(sample_service):
     assert not cited.abstained and "08/12/2023" in cited.answer
     dated = sample_service.ask("qd 1899 son la ky ngay nao")
     assert not dated.abstained and "12 tháng 09 năm 2024" in dated.answer
+    # a header dated by month only answers no "ngày nào", whatever the day is asked of
+    due = sample_service.ask("theo kh 285 của hòa bình các trường phải nộp kế hoạch trước ngày nào")
+    assert "ngày tháng 02 năm 2025" not in due.answer.split("Có thể liên quan")[0]
 
 
 def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):
