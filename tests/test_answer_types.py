@@ -75,11 +75,11 @@ def test_expected_type_is_read_from_the_question(question, kind):
 
 def test_typed_spans_in_plan_text():
     text = ("Kèm theo Quyết định số: 1899/QĐ-UBND ngày 12 tháng 09 năm 2024; đạt 32,8%; tuyển 1.200 giáo viên; "
-            "theo Quyết định số 72-QĐ/TW ngày 18/7/2022; 5 tỷ đồng; lần thứ VIII")
+            "theo Quyết định số 72-QĐ/TW ngày 18/7/2022; 5 tỷ đồng; lần thứ VIII; Chương trình hành động số 49-CTr/TU")
     spans = {(s.kind, s.text) for s in find_spans(text)}
     assert {("docref", "1899/QĐ-UBND"), ("docdate", "ngày 12 tháng 09 năm 2024"), ("percent", "32,8%"),
             ("count", "1.200 giáo viên"), ("docref", "72-QĐ/TW"), ("docdate", "ngày 18/7/2022"),
-            ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII")} <= spans
+            ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII"), ("docref", "49-CTr/TU")} <= spans
     for s in find_spans(text):
         assert text[s.start : s.end] == s.text
 
