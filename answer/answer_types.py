@@ -20,8 +20,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
                            r"\b(?:khong|ko|chua)\W*$|"
                            # "tỉnh nào đặt tối thiểu 20%": the plans that state that same figure answer, one line each
-                           r"^(?!.*\b(?:bao nhieu|may)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:tinh nao|ke hoach nao|van ban nao|"
-                           r"dia phuong nao|noi nao|ben nao)\b")),
+                           # ("trong mấy kế hoạch" is "among the plans", not "how many")
+                           r"^(?!.*\b(?:bao nhieu|may)\b(?! (?:ke hoach|kh|van ban)\b))(?=.*\d ?(?:%|phan tram)).*"
+                           r"\b(?:tinh nao|ke hoach nao|van ban nao|dia phuong nao|noi nao|ben nao)\b")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
     # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")

@@ -53,6 +53,7 @@ from hoidap.answer.spans import find_spans
         ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
         ("hoà bình có cam kết ngân sách cho GD tối thiểu 20% không", "confirm"),  # yes/no on a stated figure
         ("tỉnh nào đặt mức chi ngân sách cho giáo dục tối thiểu 20%", "confirm"),  # the plans stating it answer
+        ("những tỉnh nào trong mấy kế hoạch cam kết ngân sách ít nhất 20%", "confirm"),  # "mấy kế hoạch": among them
         ("tỉnh nào có tỷ lệ trẻ ra lớp bao nhiêu %", "percent"),
         ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),  # "mức 2" is no figure to confirm
         ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
