@@ -74,7 +74,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "deadline": frozenset({"deadline", "date", "year"}),
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
-    "when": frozenset({"date", "deadline", "docdate", "year"}),
+    "when": frozenset({"date", "deadline", "docdate", "year", "condition"}),
     "year": frozenset({"year", "date", "deadline", "docdate"}),
     "docref": frozenset({"docref"}),
     "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "deadline", "docdate", "docref", "ordinal", "age", "label"}),

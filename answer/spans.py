@@ -49,6 +49,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "10/10 huyện": all ten of ten districts, a count of the unit named
     ("count", re.compile(rf"(?<![\w/])(?:\d+/\d+|{_NUM}) (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
+    # "khi có các văn bản hướng dẫn của Bộ GDĐT": a time given as the condition it waits for
+    ("condition", re.compile(r"\bkhi (?:co|duoc|du|hoan thanh)\b[^.;:\n]{5,100}")),
     ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),
     ("agency", _AGENCY),
     ("person", _PERSON),
