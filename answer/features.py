@@ -442,11 +442,34 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     typed = answering_spans(view.kind, found, view.question_digits, unit, window)
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
+    if view.kind in _FIGURE_KINDS and typed and _ROW not in window and view.grams is not None:
+        # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
+        # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
+        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS)
     if view.qualifiers and typed and not f["qualifier_conflict"]:
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
     return typed
+
+
+# Words any figure question or target sentence may use, whatever it is about.
+_FIGURE_FRAMING = frozenset({"ty", "ti", "le", "dat", "toi", "thieu", "tren", "duoi", "it", "nhat", "phan", "dau", "chi",
+                             "tieu", "muc", "nam", "hoc", "so", "tong", "cac", "va", "tro", "len", "trong", "bao",
+                             "nhieu", "nay"})
+_FIGURE_KINDS = frozenset({"percent", "figure", "count", "money"})
+
+
+def _shared_words(question: Grams, clause: str) -> int:
+    """How many of a clause's words other than figure framing the question uses, as typed: a word typed
+    with marks matches only those marks ("động" of "huy động" is in "hoạt động"; "bao" of "bao nhiêu" is
+    not "bảo"), one typed without them matches any."""
+    own = {w.lower() for w in words(clause) if not is_stopword(w) and fold(w) not in _FIGURE_FRAMING}
+    return sum(1 for w in own if w in question.accented or (fold(w) in question.folded and fold(w) in question.accented))
+# Of the training questions asking a figure whose best window was a sentence, those whose figure's clause
+# shared fewer than two other words with the question were 24 unanswerable ones and 3 answerable ones
+# whose window did not hold the answer either.
+FIGURE_CLAUSE_WORDS = 2
 
 
 _SUBJECT_KINDS = ("agency", "person")
@@ -544,8 +567,10 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
     question about a district, a commune or a month needs a passage that names it (the plans set
     province-wide targets for a school year: the province's figure is not "huyện Mai Châu"'s, nor
-    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision)."""
-    return in_asked_place(cand) and not cand.features.get("other_row") and (view.kind not in STRICT or bool(cand.spans))
+    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), and the
+    clause a figure stands in about what the question asks (figure_elsewhere)."""
+    return (in_asked_place(cand) and not cand.features.get("other_row") and not cand.features.get("figure_elsewhere")
+            and (view.kind not in STRICT or bool(cand.spans)))
 
 
 def in_asked_place(cand: Candidate) -> bool:

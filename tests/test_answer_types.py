@@ -316,6 +316,28 @@ def test_a_table_row_about_another_indicator_is_not_usable():
     assert rows[1][:20] in usable("mẫu giáo mấy %")  # two of its label's five words are enough
 
 
+def test_a_figure_whose_clause_is_about_something_else_is_not_usable():
+    """"Tỷ lệ huy động trẻ nhà trẻ ở Bắc Ninh": the 19% of "… chi cho hoạt động giảng dạy và học tập đạt tỷ lệ
+    tối thiểu 19% trong tổng chi thường xuyên" is a share of spending, whatever "tỷ lệ" both say; asked
+    about that spending, the same window answers."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates, is_usable
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    text = ("Tham mưu cấp có thẩm quyền bổ sung ngân sách chi thường xuyên cho các cơ sở giáo dục để đảm bảo chi cho "
+            "hoạt động giảng dạy và học tập đạt tỷ lệ tối thiểu 19% trong tổng chi thường xuyên.")
+    chunk = Chunk("c1", "d1", "bn.txt", 0, text, "5. Sử dụng hiệu quả ngân sách", [0], 0, len(text), "text",
+                  DocumentMetadata(province="Bắc Ninh"))
+    stats = TermStats([text, "Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên."])
+
+    def usable(question: str) -> bool:
+        view = QuestionView.build(question, question, stats)
+        return any(is_usable(view, c) and "19%" in c.quote for c in candidates(view, [Hit(chunk, 1.0)]))
+
+    assert not usable("tỉ lệ huy động trẻ nhà trẻ năm học này bao nhiêu %")
+    assert usable("chi cho giảng dạy học tập tối thiểu bao nhiêu % chi thường xuyên")
+
+
 def test_a_text_named_by_number_keeps_what_it_is_about_though_its_clause_is_too_long_to_quote():
     """A clause over CLAIM_CHARS is cut at a space, which may part "Nghị quyết số 61/2023/NQ-HĐND ngày"
     from "về chính sách hỗ trợ giáo viên …": a window starting at the text's name joins them."""
