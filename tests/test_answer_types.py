@@ -272,18 +272,25 @@ def test_a_window_that_leaves_out_who_acts_names_them_from_its_sentence_or_headi
     assert candidates(other, [Hit(chunk, 1.0)])[0].spans == []  # only who-questions borrow a subject
 
 
+def _appendix(rows: list[str]):
+    """Lai Châu's appendix table as indexed: one passage of rows "label — values"."""
+    from hoidap.models import Chunk, DocumentMetadata
+
+    text = " ".join(rows)
+    return text, Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
+                       "table", DocumentMetadata(province="Lai Châu"))
+
+
 def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
     from hoidap.answer.evidence import TermStats
     from hoidap.answer.features import QuestionView, candidates
-    from hoidap.models import Chunk, DocumentMetadata, Hit
+    from hoidap.models import Hit
 
     rows = ["Tỷ lệ giáo viên THCS đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 95,6%; "
             "Năm học 2024-2025, chỉ tiêu phấn đấu: 96%.",
             "Tỷ lệ học sinh hoàn thành chương trình tiểu học — Năm học 2023-2024, chỉ tiêu đạt được: 99,2%; "
             "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,5%."]
-    text = " ".join(rows)
-    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
-                  "table", DocumentMetadata(province="Lai Châu"))
+    text, chunk = _appendix(rows)
     question = "tỷ lệ học sinh hoàn thành chương trình tiểu học năm học 2024-2025"
     view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
     by_row = {c.quote[:20]: c.features["cov_label"] for c in candidates(view, [Hit(chunk, 1.0)])}
@@ -296,15 +303,13 @@ def test_a_table_row_about_another_indicator_is_not_usable():
     about stays usable, whichever spelling of the level the question uses."""
     from hoidap.answer.evidence import TermStats
     from hoidap.answer.features import QuestionView, candidates, is_usable
-    from hoidap.models import Chunk, DocumentMetadata, Hit
+    from hoidap.models import Hit
 
     rows = ["Tỷ lệ giáo viên THPT đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 100%; "
             "Năm học 2024-2025, chỉ tiêu phấn đấu: 100%.",
             "Tỷ lệ huy động trẻ mẫu giáo — Năm học 2023-2024, chỉ tiêu đạt được: 99,8%; "
             "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,85%."]
-    text = " ".join(rows)
-    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
-                  "table", DocumentMetadata(province="Lai Châu"))
+    text, chunk = _appendix(rows)
     stats = TermStats([text, "Tỷ lệ tốt nghiệp trung học phổ thông đạt trên 95,5%."])
 
     def usable(question: str) -> set[str]:
