@@ -20,8 +20,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
                            r"\b(?:khong|ko|chua)\W*$|"
                            # "tỉnh nào đặt tối thiểu 20%": the plans that state that same figure answer, one line each
-                           r"^(?!.*\b(?:bao nhieu|may)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:tinh nao|ke hoach nao|van ban nao|"
-                           r"dia phuong nao|noi nao|ben nao)\b")),
+                           # ("trong mấy kế hoạch" is "among the plans", not "how many")
+                           r"^(?!.*\b(?:bao nhieu|may)\b(?! (?:ke hoach|kh|van ban)\b))(?=.*\d ?(?:%|phan tram)).*"
+                           r"\b(?:tinh nao|ke hoach nao|van ban nao|dia phuong nao|noi nao|ben nao)\b")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
     # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")
@@ -46,8 +47,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # quantity nor a document number
     ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
-                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (nao|so may|so bao nhieu|so gi)\b|"
-                          r"\bso (may|bao nhieu|hieu)\b|so hieu")),
+                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )(nao|so may|so bao nhieu|so gi)\b|"
+                          r"\bso (may|bao nhieu|hieu)\b|so hieu|"
+                          # "theo qđ nào", "là nq nào", "kh số mấy": a text named by its abbreviation
+                          r"(?<!nhung )(?<!cac )\b(?:qd|nq|cv|kh|kl|ct|tt)(?: so)? (?:nao|may)\b")),
     # "tham gia mấy chương trình, là những cái nào": the list answers both asks (its items can be counted)
     ("list", re.compile(r"\b(?:bao nhieu|may) \w+.*\b(?:la nhung|gom nhung|nhung cai nao|ke ten)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
@@ -71,7 +74,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "deadline": frozenset({"deadline", "date", "year"}),
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
-    "when": frozenset({"date", "deadline", "docdate", "year"}),
+    "when": frozenset({"date", "deadline", "docdate", "year", "condition"}),
     "year": frozenset({"year", "date", "deadline", "docdate"}),
     "docref": frozenset({"docref"}),
     "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "deadline", "docdate", "docref", "ordinal", "age", "label"}),

@@ -107,8 +107,28 @@ class Decision:
             seen.add(chunk)
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
-        chosen = _each_named_province(scored, chosen, named, max_claims)
+        chosen = self._each_named_province(scored, chosen, named, max_claims)
         return self._answer_each_ask(view, scored, chosen, max_claims)
+
+    def _each_named_province(self, scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],
+                             max_claims: int) -> list[Candidate]:
+        """"Lai Châu và Hòa Bình đặt chỉ tiêu thế nào": a province asked about by name gets its best usable
+        window though it scores below the bar (its figure may be for another year than the other's). When
+        none of its windows holds a value of the asked kind ("Lai Châu có chi 20% như Sơn La không": its
+        plan says "không thấp hơn mức dự toán"), its best window by the ranker alone, down to the
+        all-plans bar, says what it states instead."""
+        bar = self.claim_ratio_all_plans * scored[0][0] if scored else 1.0
+        for province in named:
+            if len(chosen) >= max_claims or not chosen or any(c.hit.chunk.metadata.province == province for c in chosen):
+                continue
+            best = next((c for p, c in scored if p > 0 and c.hit.chunk.metadata.province == province), None)
+            if best is None:
+                pool = [(_ranked(self, c), c) for _, c in scored if c.hit.chunk.metadata.province == province]
+                p, best = max(pool, key=lambda pc: pc[0], default=(0.0, None))
+                best = best if p >= bar else None
+            if best is not None:
+                chosen.append(best)
+        return chosen
 
     def _answer_each_ask(self, view: QuestionView, scored: list[tuple[float, Candidate]], chosen: list[Candidate],
                          max_claims: int) -> list[Candidate]:
@@ -140,19 +160,6 @@ class Decision:
 
 def _ranked(decision: Decision, cand: Candidate) -> float:
     return candidate_score(decision.ranker, decision.features, cand) if in_asked_place(cand) else 0.0
-
-
-def _each_named_province(scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],
-                         max_claims: int) -> list[Candidate]:
-    """"Lai Châu và Hòa Bình đặt chỉ tiêu thế nào": a province asked about by name gets its best usable
-    window though it scores below the bar (its figure may be for another year than the other's)."""
-    for province in named:
-        if len(chosen) >= max_claims or any(c.hit.chunk.metadata.province == province for c in chosen):
-            continue
-        best = next((c for p, c in scored if p > 0 and c.hit.chunk.metadata.province == province), None)
-        if best is not None:
-            chosen.append(best)
-    return chosen
 
 
 # The share of an ask's (IDF-weighted) words a window must hold to count as answering it.

@@ -91,6 +91,7 @@ class QuestionView:
     subject: Matcher | None = None  # the body a task question names ("UBND huyện" of "UBND huyện phải làm gì")
     # each ask of a message asking two things ("… bao nhiêu %, còn THCS thì sao"), with its words as typed
     asks: tuple[tuple[Matcher, str], ...] = ()
+    grams: Grams | None = None  # the question's own syllables and pairs (a table row's label is read against them)
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -113,6 +114,7 @@ class QuestionView:
             unit=asked_unit(text),
             subject=Matcher(key_terms(subject), stats) if (subject := task_subject(text)) else None,
             asks=tuple((Matcher(key_terms(a), stats, framing), a) for a in asks(text)),
+            grams=grams_of(text),
         )
 
 
@@ -135,17 +137,36 @@ def windows(text: str) -> list[tuple[str, str]]:
             window = sentence[pieces[i][0] : end].strip(" ;,:")
             if len(window) > 1:
                 out.append((window, sentence))
+        out += [(w, sentence) for w in _from_references(sentence)]
     return list(dict.fromkeys(out))
 
 
-def _pieces(sentence: str) -> list[tuple[int, int]]:
+_NAMED_TEXT = re.compile(r"\b(?:Nghị quyết|Quyết định|Nghị định|Thông tư|Chỉ thị|Kết luận|Kế hoạch|Công văn|Chương trình hành động|Đề án) số ")
+
+
+def _from_references(sentence: str) -> list[str]:
+    """Extra windows of a clause too long to quote whole, each starting at a text it names by number:
+    the fixed cut may part "Nghị quyết số 61/2023/NQ-HĐND ngày" from what that text is about."""
+    out = []
+    for a, b in _pieces(sentence, whole=True):
+        if b - a <= CLAIM_CHARS:
+            continue
+        for m in _NAMED_TEXT.finditer(sentence, a, b):
+            end = b if b - m.start() <= CLAIM_CHARS else sentence.rfind(" ", m.start(), m.start() + CLAIM_CHARS)
+            out.append(sentence[m.start() : end].strip(" ;,:"))
+    return out
+
+
+def _pieces(sentence: str, whole: bool = False) -> list[tuple[int, int]]:
     """Clause boundaries of a long sentence (";", ":" and "," before a word); a clause longer than
-    CLAIM_CHARS is cut at the last space before the limit."""
+    CLAIM_CHARS is cut at the last space before the limit (unless whole)."""
     bounds, start = [], 0
     for m in _PIECE_END.finditer(sentence):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(sentence)))
+    if whole:
+        return bounds
     out = []
     for a, b in bounds:
         while b - a > CLAIM_CHARS:
@@ -258,10 +279,33 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
         "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
+        "other_row": float(_ROW in window and row_precision(view, window.split(_ROW, 1)[0]) < ROW_PRECISION),
         "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
         "list_items": min(len(_ITEM_SEP.findall(window)), 6) / 6 if view.kind == "list" else 0.0,
         "task_heading": 0.0,
     }
+
+
+_ROW_GENERIC = frozenset({"ty", "ti", "le", "so"})  # "Tỷ lệ …", "Số đơn vị …": every row of a table opens so
+
+
+# A table row sharing fewer of its label's words with the question is another indicator. Of the
+# training questions whose best window was a row, 14 unanswerable ones and no answerable one fell
+# below 0.4; as a ranker and gate feature instead, out of fold went 1,432 -> 1,436 of 1,589 but
+# refused 5 answerable rows at 0.4-0.6.
+ROW_PRECISION = 0.4
+
+
+def row_precision(view: QuestionView, label: str) -> float:
+    """The share of a table row's label words the question uses. "Tỷ lệ giáo viên THPT đạt chuẩn đào
+    tạo" shares only "THPT" with "tỷ lệ tốt nghiệp THPT": that row is about something else, though
+    the question's few words are all in it."""
+    # the label's words as written ("THPT", not also "trung học phổ thông"); the question's grams hold
+    # both forms, so either spelling matches
+    label_words = {fold(w) for w in words(label) if not is_stopword(w)} - _ROW_GENERIC
+    if not label_words or view.grams is None:
+        return 1.0
+    return sum(1 for w in label_words if w in view.grams.folded) / len(label_words)
 
 
 _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
@@ -398,11 +442,34 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     typed = answering_spans(view.kind, found, view.question_digits, unit, window)
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
+    if view.kind in _FIGURE_KINDS and typed and _ROW not in window and view.grams is not None:
+        # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
+        # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
+        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS)
     if view.qualifiers and typed and not f["qualifier_conflict"]:
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
     return typed
+
+
+# Words any figure question or target sentence may use, whatever it is about.
+_FIGURE_FRAMING = frozenset({"ty", "ti", "le", "dat", "toi", "thieu", "tren", "duoi", "it", "nhat", "phan", "dau", "chi",
+                             "tieu", "muc", "nam", "hoc", "so", "tong", "cac", "va", "tro", "len", "trong", "bao",
+                             "nhieu", "nay"})
+_FIGURE_KINDS = frozenset({"percent", "figure", "count", "money"})
+
+
+def _shared_words(question: Grams, clause: str) -> int:
+    """How many of a clause's words other than figure framing the question uses, as typed: a word typed
+    with marks matches only those marks ("động" of "huy động" is in "hoạt động"; "bao" of "bao nhiêu" is
+    not "bảo"), one typed without them matches any."""
+    own = {w.lower() for w in words(clause) if not is_stopword(w) and fold(w) not in _FIGURE_FRAMING}
+    return sum(1 for w in own if w in question.accented or (fold(w) in question.folded and fold(w) in question.accented))
+# Of the training questions asking a figure whose best window was a sentence, those whose figure's clause
+# shared fewer than two other words with the question were 24 unanswerable ones and 3 answerable ones
+# whose window did not hold the answer either.
+FIGURE_CLAUSE_WORDS = 2
 
 
 _SUBJECT_KINDS = ("agency", "person")
@@ -500,8 +567,10 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
     question about a district, a commune or a month needs a passage that names it (the plans set
     province-wide targets for a school year: the province's figure is not "huyện Mai Châu"'s, nor
-    that of "tháng 12/2024")."""
-    return in_asked_place(cand) and (view.kind not in STRICT or bool(cand.spans))
+    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), and the
+    clause a figure stands in about what the question asks (figure_elsewhere)."""
+    return (in_asked_place(cand) and not cand.features.get("other_row") and not cand.features.get("figure_elsewhere")
+            and (view.kind not in STRICT or bool(cand.spans)))
 
 
 def in_asked_place(cand: Candidate) -> bool:

@@ -40,6 +40,33 @@ def metadata_fields(question: str) -> list[str]:
     return [f for f in fields if f != "recipients" or not _SENT_OTHER.search(folded)]
 
 
+# "ký ngày nào", "ban hành ngày mấy", "ngày ký": the day a plan itself was signed ("kỳ thi … ngày nào" is an event)
+_SIGNING_DAY = re.compile(r"(?<!hoc )\b(ky|ban hanh)\b(?! (?:thi|hop|niem|nang)\b)(?: \w+){0,2} ngay (nao|may|bao nhieu)\b"
+                          r"|\bngay (ky|ban hanh)\b")
+_DAY_MONTH_YEAR = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+
+
+_DAY_ASKED = re.compile(r"\bngay (nao|may|bao nhieu)\b|\bhom nao\b")
+
+
+def day_asked(question: str) -> bool:
+    """Whether the question asks for a day, which a header dated only by month cannot give."""
+    return bool(_DAY_ASKED.search(" ".join(fold(question).split())))
+
+
+def unsigned_day(question: str, date: str) -> bool:
+    """Whether the question asks the day a plan was signed and the plan gives none: its header leaves
+    the day blank ("Hoà Bình, ngày   tháng 02 năm 2025", read as 02/2025) or it has no dated header."""
+    return bool(_SIGNING_DAY.search(" ".join(fold(question).split()))) and not _DAY_MONTH_YEAR.fullmatch(date)
+
+
+def undated_reason(title: str, date: str) -> str:
+    """What the plan says of its date instead, in the words a user reads."""
+    month = re.fullmatch(r"(\d{1,2})/(\d{4})", date)
+    said = f": phần đầu văn bản chỉ ghi tháng {month.group(1)} năm {month.group(2)}" if month else ""
+    return f"Văn bản “{title}” không ghi ngày ký cụ thể{said}."
+
+
 def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
     """The best-ranked hit of each key (each plan, each province), in rank order."""
     firsts: dict[str, Hit] = {}
@@ -48,12 +75,15 @@ def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
     return list(firsts.values())
 
 
-def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool) -> list[Claim]:
+def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool, day: bool = False) -> list[Claim]:
     """For the best-matching document (each plan among the passages when plans are compared:
-    "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from."""
+    "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from;
+    with day (a day is asked), not the date of a plan whose header gives none."""
     claims: list[Claim] = []
     for hit in first_per(hits, lambda h: h.chunk.source if per_plan else "_"):
         for name in fields:
+            if name == "date" and day and not _DAY_MONTH_YEAR.fullmatch(hit.chunk.metadata.date):
+                continue
             at = hit.chunk.metadata.evidence.get(name)
             chunk = store.chunk_with_paragraph(hit.chunk.source, at) if at is not None else None
             if chunk is not None and all(c.hit.chunk.id != chunk.id for c in claims):
@@ -114,6 +144,6 @@ def implemented_numbers(question: str, title: str) -> set[str]:
 
 
 def question_numbers(question: str) -> set[str]:
-    """The numbers a question names, years left out."""
-    return {n for n in re.findall(r"\d+", fold(question)) if not YEAR.fullmatch(n)}
+    """The numbers a question names, years and months ("ngày mấy tháng 2") left out."""
+    return {n for n in re.findall(r"(?<!thang )(?<!\d)\d+", fold(question)) if not YEAR.fullmatch(n)}
 

@@ -19,7 +19,7 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
-                                    implemented_numbers, question_numbers)
+                                    day_asked, implemented_numbers, question_numbers, undated_reason, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
@@ -345,6 +345,10 @@ class AnswerService:
         else:
             claims, related = self._learned_claims(query, hits)
         fields = metadata_fields(query.question)
+        if "date" in fields and self._undated(query, hits):
+            plan = hits[0].chunk.metadata
+            header = metadata_claims(["date"], hits[:1], self.store, False)
+            return hits, abstain(query, header or related, undated_reason(plan.title, plan.date))
         if fields and (claims or self.settings.answer_decision == "rules" or names_a_document(query.question)):
             claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
         if not claims:
@@ -396,13 +400,11 @@ class AnswerService:
     def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query) -> list:
         """Metadata paragraphs answer "who signed / which number / what date" when they fit the
         question at least as well as the best passage (the question may be about another text)."""
-        meta = metadata_claims(fields, hits, self.store, query.compares)
+        meta = metadata_claims(fields, hits, self.store, query.compares, day_asked(query.question))
         if not meta:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
-        own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
-        implemented = {n for title in {h.chunk.metadata.title for h in hits} for n in implemented_numbers(query.question, title)}
-        names_other = bool(question_numbers(query.question) - own - implemented)
+        implemented, names_other = self._numbers_named(query, hits)
         about_plan = ("issuer" in fields or bool(implemented)) and not names_other
         side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not names_other
         if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question) or side_by_side:
@@ -410,6 +412,21 @@ class AnswerService:
         best = max(matcher.coverage(passage_text(c.hit)) for c in claims)
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)
         return meta if mine >= best - 0.1 else []
+
+    @staticmethod
+    def _numbers_named(query: Query, hits: list[Hit]) -> tuple[set[str], bool]:
+        """The numbers by which the question names a plan through the text it implements, and whether
+        it names some other text by number (then that text's fields are asked, not the plan's)."""
+        own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
+        implemented = {n for title in {h.chunk.metadata.title for h in hits} for n in implemented_numbers(query.question, title)}
+        return implemented, bool(question_numbers(query.question) - own - implemented)
+
+    def _undated(self, query: Query, hits: list[Hit]) -> bool:
+        """"Kế hoạch … của sở ký ngày mấy" about one plan that gives no day: say so rather than quote
+        another text's date."""
+        if not hits or query.compares or len(query.provinces) > 1 or not about_the_plans(query.question):
+            return False
+        return not self._numbers_named(query, hits)[1] and unsigned_day(query.question, hits[0].chunk.metadata.date)
 
     def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
         """The outline of the plan the question is about: the best-matching plan of each province

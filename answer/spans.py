@@ -31,7 +31,7 @@ _DOC_KINDS = "de an|chi thi|nghi quyet|quyet dinh|nghi dinh|ke hoach|ket luan|th
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "1899/QĐ-UBND", "72-QĐ/TW"; a text named by its kind and number ("Đề án 06", "Kết luận số 91") or by
     # who issued it ("Nghị quyết của HĐND tỉnh")
-    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}/[A-Z]{1,5}\b"
+    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}[a-z]?/[A-Z]{1,5}\b"
                           rf"|\b(?i:{_DOC_KINDS}) (?:(?i:so) )?\d+\b(?![\d/.,-]| ?%| (?i:nam|thang|ngay|tuoi)\b)"
                           rf"|\b(?i:{_DOC_KINDS}) cua (?:HDND|UBND|Quoc hoi|Chinh phu|Thu tuong|Tinh uy|Ban Thuong vu|Bo [A-Z]\w*)\b")),
     ("date", re.compile(
@@ -49,6 +49,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "10/10 huyện": all ten of ten districts, a count of the unit named
     ("count", re.compile(rf"(?<![\w/])(?:\d+/\d+|{_NUM}) (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
+    # "khi có các văn bản hướng dẫn của Bộ GDĐT": a time given as the condition it waits for
+    ("condition", re.compile(r"\bkhi (?:co|duoc|du|hoan thanh)\b[^.;:\n]{5,100}")),
     ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),
     ("agency", _AGENCY),
     ("person", _PERSON),

@@ -227,6 +227,30 @@ def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sampl
     assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
 
 
+def test_a_plan_that_leaves_its_signing_day_blank_says_so(sample_service):
+    """The Sở's plan reads "Hoà Bình, ngày   tháng 02 năm 2025": asked the day it was signed, the answer
+    says the day is not given (citing that header), instead of quoting another text's date. The date
+    of a text the plan cites is still answered."""
+    reply = sample_service.ask("kế hoạch triển khai kh 285 của sở gd hòa bình ban hành ngày mấy tháng 2")  # a month names no text
+    assert reply.abstained and "không ghi ngày ký cụ thể" in reply.answer and "tháng 02 năm 2025" in reply.answer
+    assert reply.related and "tháng 02 năm 2025" in reply.related[0].quote
+    cited = sample_service.ask("quyết định giao chỉ tiêu KT-XH 2024 mà sở GD Hòa Bình căn cứ ký ngày nào")
+    assert not cited.abstained and "08/12/2023" in cited.answer
+    dated = sample_service.ask("qd 1899 son la ky ngay nao")
+    assert not dated.abstained and "12 tháng 09 năm 2024" in dated.answer
+    # a header dated by month only answers no "ngày nào", whatever the day is asked of
+    due = sample_service.ask("theo kh 285 của hòa bình các trường phải nộp kế hoạch trước ngày nào")
+    assert "ngày tháng 02 năm 2025" not in due.answer.split("Có thể liên quan")[0]
+
+
+def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):
+    """"Lai Châu có chi ít nhất 20% như Sơn La không": Lai Châu's plan states no percentage; its line
+    says what it does state instead of leaving the province out."""
+    reply = sample_service.ask("Lai Châu có cam kết chi ít nhất 20% ngân sách cho giáo dục như Sơn La không")
+    assert not reply.abstained and {"Sơn La", "Lai Châu"} <= {c.province for c in reply.citations}
+    assert "20%" in reply.answer
+
+
 def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
     """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
     from hoidap.answer.features import months_named

@@ -53,6 +53,7 @@ from hoidap.answer.spans import find_spans
         ("hkpđ toàn quốc 2024 lần mấy", "ordinal"),
         ("hoà bình có cam kết ngân sách cho GD tối thiểu 20% không", "confirm"),  # yes/no on a stated figure
         ("tỉnh nào đặt mức chi ngân sách cho giáo dục tối thiểu 20%", "confirm"),  # the plans stating it answer
+        ("những tỉnh nào trong mấy kế hoạch cam kết ngân sách ít nhất 20%", "confirm"),  # "mấy kế hoạch": among them
         ("tỉnh nào có tỷ lệ trẻ ra lớp bao nhiêu %", "percent"),
         ("trường đạt chuẩn QG mức 2 ở LC có chỉ tiêu không", "figure"),  # "mức 2" is no figure to confirm
         ("Lai Châu ưu tiên tuyển dụng giáo viên những môn gì", "list"),
@@ -63,6 +64,10 @@ from hoidap.answer.spans import find_spans
         ("ngay khai giang nam hoc 2024-2025 o bac ninh la ngay nao", "date"),  # an event, not a deadline
         ("hạn chế tình trạng bỏ học ngày nào", "date"),  # "hạn chế" is no "hạn"
         ("xã nông thôn mới cần đạt tiêu chí số mấy về trường học", "label"),  # "số mấy" of a criterion, no document
+        ("nq thu hút gv về lai châu công tác là nq nào", "docref"),  # a text named by its abbreviation
+        ("hòa bình có dạy tiếng mường trong trường ko, theo qđ nào", "docref"),
+        ("những kh nào muốn đưa tiếng anh thành ngôn ngữ thứ 2", "list"),  # which plans, not which text number
+        ("mầm non học 2 buổi/ngày: 2 kế hoạch của hòa bình đặt chỉ tiêu thế nào", "figure"),  # "thế nào" names no text
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -71,11 +76,11 @@ def test_expected_type_is_read_from_the_question(question, kind):
 
 def test_typed_spans_in_plan_text():
     text = ("Kèm theo Quyết định số: 1899/QĐ-UBND ngày 12 tháng 09 năm 2024; đạt 32,8%; tuyển 1.200 giáo viên; "
-            "theo Quyết định số 72-QĐ/TW ngày 18/7/2022; 5 tỷ đồng; lần thứ VIII")
+            "theo Quyết định số 72-QĐ/TW ngày 18/7/2022; 5 tỷ đồng; lần thứ VIII; Chương trình hành động số 49-CTr/TU")
     spans = {(s.kind, s.text) for s in find_spans(text)}
     assert {("docref", "1899/QĐ-UBND"), ("docdate", "ngày 12 tháng 09 năm 2024"), ("percent", "32,8%"),
             ("count", "1.200 giáo viên"), ("docref", "72-QĐ/TW"), ("docdate", "ngày 18/7/2022"),
-            ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII")} <= spans
+            ("money", "5 tỷ đồng"), ("ordinal", "lần thứ VIII"), ("docref", "49-CTr/TU")} <= spans
     for s in find_spans(text):
         assert text[s.start : s.end] == s.text
 
@@ -267,22 +272,86 @@ def test_a_window_that_leaves_out_who_acts_names_them_from_its_sentence_or_headi
     assert candidates(other, [Hit(chunk, 1.0)])[0].spans == []  # only who-questions borrow a subject
 
 
+def _appendix(rows: list[str]):
+    """Lai Châu's appendix table as indexed: one passage of rows "label — values"."""
+    from hoidap.models import Chunk, DocumentMetadata
+
+    text = " ".join(rows)
+    return text, Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
+                       "table", DocumentMetadata(province="Lai Châu"))
+
+
 def test_a_table_row_is_matched_by_its_label_not_by_the_table_heading():
     from hoidap.answer.evidence import TermStats
     from hoidap.answer.features import QuestionView, candidates
-    from hoidap.models import Chunk, DocumentMetadata, Hit
+    from hoidap.models import Hit
 
     rows = ["Tỷ lệ giáo viên THCS đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 95,6%; "
             "Năm học 2024-2025, chỉ tiêu phấn đấu: 96%.",
             "Tỷ lệ học sinh hoàn thành chương trình tiểu học — Năm học 2023-2024, chỉ tiêu đạt được: 99,2%; "
             "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,5%."]
-    text = " ".join(rows)
-    chunk = Chunk("c1", "d1", "lc.txt", 0, text, "PHỤ LỤC MỘT SỐ CHỈ TIÊU VỀ GIÁO DỤC VÀ ĐÀO TẠO", [0], 0, len(text),
-                  "table", DocumentMetadata(province="Lai Châu"))
+    text, chunk = _appendix(rows)
     question = "tỷ lệ học sinh hoàn thành chương trình tiểu học năm học 2024-2025"
     view = QuestionView.build(question, question, TermStats([text, "Phòng học kiên cố hóa đạt 100%."]))
     by_row = {c.quote[:20]: c.features["cov_label"] for c in candidates(view, [Hit(chunk, 1.0)])}
     assert by_row[rows[1][:20]] > by_row[rows[0][:20]] + 0.3
+
+
+def test_a_table_row_about_another_indicator_is_not_usable():
+    """"Tỷ lệ tốt nghiệp THPT": the row "Tỷ lệ giáo viên THPT đạt chuẩn đào tạo" shares only "THPT" with it
+    (its figure is of the right kind and its words are few, so coverage alone took it); the row asked
+    about stays usable, whichever spelling of the level the question uses."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates, is_usable
+    from hoidap.models import Hit
+
+    rows = ["Tỷ lệ giáo viên THPT đạt chuẩn đào tạo — Năm học 2023-2024, chỉ tiêu đạt được: 100%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 100%.",
+            "Tỷ lệ huy động trẻ mẫu giáo — Năm học 2023-2024, chỉ tiêu đạt được: 99,8%; "
+            "Năm học 2024-2025, chỉ tiêu phấn đấu: 99,85%."]
+    text, chunk = _appendix(rows)
+    stats = TermStats([text, "Tỷ lệ tốt nghiệp trung học phổ thông đạt trên 95,5%."])
+
+    def usable(question: str) -> set[str]:
+        view = QuestionView.build(question, question, stats)
+        return {c.quote[:20] for c in candidates(view, [Hit(chunk, 1.0)]) if is_usable(view, c)}
+
+    assert rows[0][:20] not in usable("ti le tot nghiep THPT nam hoc 2024-2025 la bao nhieu")
+    assert rows[0][:20] in usable("tỷ lệ gv trung học phổ thông đạt chuẩn bao nhiêu %")
+    assert rows[1][:20] in usable("mẫu giáo mấy %")  # two of its label's five words are enough
+
+
+def test_a_figure_whose_clause_is_about_something_else_is_not_usable():
+    """"Tỷ lệ huy động trẻ nhà trẻ ở Bắc Ninh": the 19% of "… chi cho hoạt động giảng dạy và học tập đạt tỷ lệ
+    tối thiểu 19% trong tổng chi thường xuyên" is a share of spending, whatever "tỷ lệ" both say; asked
+    about that spending, the same window answers."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates, is_usable
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    text = ("Tham mưu cấp có thẩm quyền bổ sung ngân sách chi thường xuyên cho các cơ sở giáo dục để đảm bảo chi cho "
+            "hoạt động giảng dạy và học tập đạt tỷ lệ tối thiểu 19% trong tổng chi thường xuyên.")
+    chunk = Chunk("c1", "d1", "bn.txt", 0, text, "5. Sử dụng hiệu quả ngân sách", [0], 0, len(text), "text",
+                  DocumentMetadata(province="Bắc Ninh"))
+    stats = TermStats([text, "Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên."])
+
+    def usable(question: str) -> bool:
+        view = QuestionView.build(question, question, stats)
+        return any(is_usable(view, c) and "19%" in c.quote for c in candidates(view, [Hit(chunk, 1.0)]))
+
+    assert not usable("tỉ lệ huy động trẻ nhà trẻ năm học này bao nhiêu %")
+    assert usable("chi cho giảng dạy học tập tối thiểu bao nhiêu % chi thường xuyên")
+
+
+def test_a_text_named_by_number_keeps_what_it_is_about_though_its_clause_is_too_long_to_quote():
+    """A clause over CLAIM_CHARS is cut at a space, which may part "Nghị quyết số 61/2023/NQ-HĐND ngày"
+    from "về chính sách hỗ trợ giáo viên …": a window starting at the text's name joins them."""
+    sentence = ("Triển khai dạy tiếng Việt cho trẻ mầm non trước khi vào lớp Một đối với con em các dân tộc thiểu số "
+                "theo Thông tư số 23/2023/TT-BGDĐT ngày 08/12/2023 của Bộ trưởng Bộ Giáo dục và Đào tạo và thực hiện "
+                "hiệu quả Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023 của Hội đồng nhân dân tỉnh về chính sách hỗ trợ "
+                "giáo viên tiểu học dạy tăng cường tiếng Việt cho học sinh dân tộc thiểu số lớp 1, lớp 2, lớp 3.")
+    found = [w for w, _ in windows(sentence) if "61/2023/NQ-HĐND" in w and "tăng cường tiếng Việt" in w]
+    assert found and all(len(w) <= CLAIM_CHARS and w in sentence for w in found)
 
 
 def test_a_list_question_sees_how_many_items_a_window_enumerates():
