@@ -87,11 +87,11 @@ class QuestionView:
     places: set[str]  # districts and communes it names ("muong te" of "huyện Mường Tè"): a figure must be theirs
     qualifiers: dict[str, frozenset[str]]  # what narrows the figure asked for ("mức độ 2", "cấp THCS")
     idf_scale: float  # the largest IDF a term can have in this corpus
+    grams: Grams  # the question's own syllables and pairs (table-row labels and figure clauses are read against them)
     unit: str = ""  # the unit a count question names ("truong")
     subject: Matcher | None = None  # the body a task question names ("UBND huyện" of "UBND huyện phải làm gì")
     # each ask of a message asking two things ("… bao nhiêu %, còn THCS thì sao"), with its words as typed
     asks: tuple[tuple[Matcher, str], ...] = ()
-    grams: Grams | None = None  # the question's own syllables and pairs (a table row's label is read against them)
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -126,7 +126,8 @@ def windows(text: str) -> list[tuple[str, str]]:
         if len(sentence) <= SENTENCE_CHARS:
             out.append((sentence, sentence))
             continue
-        pieces = _pieces(sentence)
+        clauses = _clauses(sentence)
+        pieces = _pieces(sentence, clauses)
         for i in range(len(pieces)):
             j, end = i, pieces[i][1]
             while j + 1 < len(pieces) and pieces[j + 1][1] - pieces[i][0] <= CLAIM_CHARS:
@@ -137,18 +138,18 @@ def windows(text: str) -> list[tuple[str, str]]:
             window = sentence[pieces[i][0] : end].strip(" ;,:")
             if len(window) > 1:
                 out.append((window, sentence))
-        out += [(w, sentence) for w in _from_references(sentence)]
+        out += [(w, sentence) for w in _from_references(sentence, clauses)]
     return list(dict.fromkeys(out))
 
 
 _NAMED_TEXT = re.compile(r"\b(?:Nghị quyết|Quyết định|Nghị định|Thông tư|Chỉ thị|Kết luận|Kế hoạch|Công văn|Chương trình hành động|Đề án) số ")
 
 
-def _from_references(sentence: str) -> list[str]:
+def _from_references(sentence: str, clauses: list[tuple[int, int]]) -> list[str]:
     """Extra windows of a clause too long to quote whole, each starting at a text it names by number:
     the fixed cut may part "Nghị quyết số 61/2023/NQ-HĐND ngày" from what that text is about."""
     out = []
-    for a, b in _pieces(sentence, whole=True):
+    for a, b in clauses:
         if b - a <= CLAIM_CHARS:
             continue
         for m in _NAMED_TEXT.finditer(sentence, a, b):
@@ -157,18 +158,21 @@ def _from_references(sentence: str) -> list[str]:
     return out
 
 
-def _pieces(sentence: str, whole: bool = False) -> list[tuple[int, int]]:
-    """Clause boundaries of a long sentence (";", ":" and "," before a word); a clause longer than
-    CLAIM_CHARS is cut at the last space before the limit (unless whole)."""
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """Clause boundaries of a long sentence (";", ":" and "," before a word)."""
     bounds, start = [], 0
     for m in _PIECE_END.finditer(sentence):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(sentence)))
-    if whole:
-        return bounds
+    return bounds
+
+
+def _pieces(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The clauses as pieces to run windows over; a clause longer than CLAIM_CHARS is cut at the last
+    space before the limit."""
     out = []
-    for a, b in bounds:
+    for a, b in clauses:
         while b - a > CLAIM_CHARS:
             cut = sentence.rfind(" ", a, a + CLAIM_CHARS)
             cut = cut if cut > a else a + CLAIM_CHARS
@@ -271,6 +275,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     grams = heading | own
     cov = view.matcher.coverage_of(grams)
     cov_text = view.matcher.coverage_of(own)
+    label = window.split(_ROW, 1)[0] if _ROW in window else None
     return {
         "cov": cov,
         "cov_folded": view.folded.coverage_of(grams),
@@ -278,8 +283,8 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "rare_topic": float(view.matcher.anchor_is_rare_topic),
         "strict": float(view.kind in STRICT),
         "length": min(len(window), 2 * CLAIM_CHARS) / CLAIM_CHARS,
-        "cov_label": view.matcher.coverage_of(grams_of(window.split(_ROW, 1)[0])) if _ROW in window else cov_text,
-        "other_row": float(_ROW in window and row_precision(view, window.split(_ROW, 1)[0]) < ROW_PRECISION),
+        "cov_label": view.matcher.coverage_of(grams_of(label)) if label is not None else cov_text,
+        "other_row": float(label is not None and row_precision(view, label) < ROW_PRECISION),
         "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
         "list_items": min(len(_ITEM_SEP.findall(window)), 6) / 6 if view.kind == "list" else 0.0,
         "task_heading": 0.0,
@@ -303,7 +308,7 @@ def row_precision(view: QuestionView, label: str) -> float:
     # the label's words as written ("THPT", not also "trung học phổ thông"); the question's grams hold
     # both forms, so either spelling matches
     label_words = {fold(w) for w in words(label) if not is_stopword(w)} - _ROW_GENERIC
-    if not label_words or view.grams is None:
+    if not label_words:
         return 1.0
     return sum(1 for w in label_words if w in view.grams.folded) / len(label_words)
 
@@ -442,7 +447,7 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     typed = answering_spans(view.kind, found, view.question_digits, unit, window)
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
-    if view.kind in _FIGURE_KINDS and typed and _ROW not in window and view.grams is not None:
+    if view.kind in _FIGURE_KINDS and typed and _ROW not in window:
         # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
         # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
         f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS)
