@@ -99,7 +99,7 @@ class QuestionView:
         framing = framing_words(text)
         return cls(
             text=text,
-            kind=expected_type(question),
+            kind=main_kind(question),
             matcher=Matcher(key_terms(text), stats, framing),
             folded=Matcher(key_terms(fold(text)), stats, framing),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
@@ -116,6 +116,16 @@ class QuestionView:
             asks=tuple((Matcher(key_terms(a), stats, framing), a) for a in asks(text)),
             grams=grams_of(text),
         )
+
+
+def main_kind(question: str) -> str:
+    """The kind of value the question wants; for a message asking two things, its first ask's kind
+    ("dạy cho những lớp nào, xã khu vực mấy" wants the classes first; read whole, "mấy" made it a
+    count), unless the whole asks for a list or checks a figure (the list answers "mấy …, là những
+    cái nào" both ways). The other ask gets its own line (Decision._answer_each_ask)."""
+    kind = expected_type(question)
+    parts = asks(question)
+    return kind if not parts or kind in ("list", "confirm") else expected_type(parts[0])
 
 
 def windows(text: str) -> list[tuple[str, str]]:

@@ -68,10 +68,31 @@ from hoidap.answer.spans import find_spans
         ("hòa bình có dạy tiếng mường trong trường ko, theo qđ nào", "docref"),
         ("những kh nào muốn đưa tiếng anh thành ngôn ngữ thứ 2", "list"),  # which plans, not which text number
         ("mầm non học 2 buổi/ngày: 2 kế hoạch của hòa bình đặt chỉ tiêu thế nào", "figure"),  # "thế nào" names no text
+        ("hoa binh nam 2024 tre nha tre ra lop bao nhieu", "count"),  # "ra lớp" is going to school, not a grade
+        ("kế hoạch 285 do cơ quan nào ban hành", "agency"),  # a body, though a text is named before it
+        ("kh 285 ở sở thì bộ phận nào theo dõi tổng hợp", "agency"),
+        ("quyết định 1899 của đơn vị nào", "agency"),
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
     assert expected_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # read whole, the second ask's "mấy" / "năm nào" decided the kind; the first ask's does
+        ("dạy tăng cường tiếng việt ở sơn la áp dụng cho hs những lớp nào, xã khu vực mấy", "list"),
+        ("kế hoạch năm 2024 của hòa bình là do đơn vị nào xây dựng, cho năm nào", "agency"),
+        ("gv mầm non đạt chuẩn bao nhiêu %, còn THCS thì sao", "percent"),
+        ("sơn la tham gia mấy chương trình đánh giá quốc tế, là những cái nào", "list"),  # the list answers both
+        ("Sơn La tuyển dụng bao nhiêu giáo viên trong năm học 2024-2025?", "count"),  # one ask: as read whole
+    ],
+)
+def test_a_message_asking_two_things_wants_its_first_asks_kind(question, kind):
+    from hoidap.answer.features import main_kind
+
+    assert main_kind(question) == kind
 
 
 def test_typed_spans_in_plan_text():
