@@ -136,7 +136,7 @@ class Decision:
         words, the best window that does and holds a value of the kind that ask wants joins, down to
         the all-plans bar. It may come from a passage already quoted ("đi học 99,5%, tốt nghiệp THCS
         99%" are two sentences of one passage), and a window that holds a chosen one replaces it."""
-        bar = self.claim_ratio_all_plans * scored[0][0]
+        bar = ASK_RATIO * scored[0][0]
         for ask, said in view.asks:
             if len(chosen) >= max_claims or any(ask.coverage(c.quote) >= ASK_COVERED for c in chosen):
                 continue
@@ -164,6 +164,9 @@ def _ranked(decision: Decision, cand: Candidate) -> float:
 
 # The share of an ask's (IDF-weighted) words a window must hold to count as answering it.
 ASK_COVERED = 0.5
+# An ask's line scores at least this share of the best window (the ranker weighs windows against the
+# whole message, so a line for its second ask scores low: "…, đến 2030 thì bao nhiêu").
+ASK_RATIO = 0.05
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:

@@ -324,8 +324,9 @@ def row_precision(view: QuestionView, label: str) -> float:
 
 
 _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
-                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b|\bhoc ky (ii|i|2|1)\b")
-_LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
+                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non|gdtx|giao duc thuong xuyen)\b"
+                        r"|\bhoc ky (ii|i|2|1)\b")
+_LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt", "giao duc thuong xuyen": "gdtx"}
 _SEMESTERS = {"1": "i", "2": "ii"}
 # Ages: a range ("từ 3 đến 5 tuổi", "3-4 tuổi") is every age in it; an age group ("nhà trẻ", "mẫu giáo")
 # is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"

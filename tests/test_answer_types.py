@@ -192,6 +192,10 @@ def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question()
     assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 1 — 54,5%"))
     assert not _qualifier_conflict(asked, qualifiers("trường đạt chuẩn quốc gia"))  # says nothing either way
     assert _qualifier_conflict(qualifiers("giáo viên cấp THCS"), qualifiers("giáo viên trung học phổ thông"))
+    # continuing education is a level of its own: the THPT row does not answer "giáo viên GDTX"
+    assert qualifiers("ti le gv gdtx dat chuan") == {"cap": {"gdtx"}}
+    assert _qualifier_conflict(qualifiers("ti le gv gdtx dat chuan"), qualifiers("Tỷ lệ giáo viên THPT đạt chuẩn đào tạo"))
+    assert not _qualifier_conflict(qualifiers("trung tâm GDTX"), qualifiers("các trung tâm giáo dục thường xuyên"))
 
 
 def test_age_groups_and_ranges_narrow_a_figure_like_ages():
