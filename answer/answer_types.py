@@ -74,7 +74,8 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
     "percent": frozenset({"percent", "number"}),
     "ordinal": frozenset({"ordinal", "number"}),
-    "deadline": frozenset({"deadline", "date", "year"}),
+    # a school year ("2024 - 2025") or the year of an event ("Kỳ thi … năm 2025") is no deadline
+    "deadline": frozenset({"deadline", "date"}),
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
     "when": frozenset({"date", "deadline", "docdate", "year", "condition"}),

@@ -142,6 +142,12 @@ def test_a_deadline_answers_when_a_report_is_due_not_when_the_event_it_reports_o
     assert carries_expected(window, "hạn chót báo cáo khai giảng ở bắc ninh")
     assert carries_expected(window, "khi nào phải báo cáo tình hình khai giảng")
     assert carries_expected("khai giảng năm học vào ngày 05/9/2024", "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
+    # a school year, or the year an event takes place, is no deadline; a year something is due by is
+    question = "hạn chót sở gd nộp báo cáo tổng kết năm học là ngày nào"
+    assert not carries_expected("Hội nghị trực tuyến tổng kết các chuyên đề năm học 2024 - 2025.", question)
+    assert not carries_expected("Kỳ thi tốt nghiệp trung học phổ thông năm 2025, tổng kết đánh giá", question)
+    assert [s.kind for s in find_spans("hoàn thành kiên cố hóa trước năm 2025")] == ["deadline"]
+    assert carries_expected("hoàn thành kiên cố hóa trước năm 2025", "hạn chót kiên cố hóa phòng học")
 
 
 def test_the_month_a_plan_came_out_is_asked_of_its_own_date():
