@@ -249,6 +249,21 @@ def test_a_plan_that_leaves_its_signing_day_blank_says_so(sample_service):
     assert "ngày tháng 02 năm 2025" not in due.answer.split("Có thể liên quan")[0]
 
 
+def test_a_plan_that_leaves_its_number_blank_says_so(sample_service):
+    """The Sở's plan reads "Số: /SGD&ĐT-VP": asked its number, the answer says it gives none (showing
+    that header) rather than quoting a text it cites ("Kết luận số 91-KL/TW"); "kh 285 của sở" names that
+    plan, not the Tỉnh ủy's KH 285, so its blank day is said too. A plan that has a number gives it."""
+    reply = sample_service.ask("ke hoach thuc hien 285 cua so gd hoa binh so hieu van ban la gi")
+    assert reply.abstained and "không ghi số hiệu" in reply.answer and "Số: /SGD&ĐT-VP" in reply.answer
+    both = sample_service.ask("kh 285 của sở gd hòa bình ký ngày mấy, số văn bản bao nhiêu")
+    assert both.abstained and "không ghi ngày ký cụ thể" in both.answer and "không ghi số hiệu" in both.answer
+    numbered = sample_service.ask("kế hoạch năm học sơn la số hiệu văn bản là gì")
+    assert not numbered.abstained and "1899/QĐ-UBND" in numbered.answer
+    # the number of the text the Sở's plan implements is still answered
+    implemented = sample_service.ask("kh cua so gd hoa binh nam 2025 trien khai kh so may cua tinh uy")
+    assert not implemented.abstained and "285-KH/TU" in implemented.answer
+
+
 def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):
     """"Lai Châu có chi ít nhất 20% như Sơn La không": Lai Châu's plan states no percentage; its line
     says what it does state instead of leaving the province out."""
