@@ -461,7 +461,8 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     if view.kind in _FIGURE_KINDS and typed and _ROW not in window:
         # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
         # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
-        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS)
+        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS
+                                      or _rarest_after_figures(view.matcher, window, typed))
     if view.qualifiers and typed and not f["qualifier_conflict"]:
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
@@ -474,6 +475,39 @@ _FIGURE_FRAMING = frozenset({"ty", "ti", "le", "dat", "toi", "thieu", "tren", "d
                              "tieu", "muc", "nam", "hoc", "so", "tong", "cac", "va", "tro", "len", "trong", "bao",
                              "nhieu", "nay"})
 _FIGURE_KINDS = frozenset({"percent", "figure", "count", "money"})
+
+
+def _rarest_after_figures(matcher: Matcher, window: str, typed: list[Span]) -> bool:
+    """Whether the rarest question word the window holds stands only after every figure, past the comma
+    that ends the figure's phrase: "giảm tỉ lệ trẻ suy dinh dưỡng … thấp còi dưới 5%, tỉ lệ trẻ em thừa
+    cân, béo phì được kiểm soát" gives no figure for "thừa cân, béo phì" (the 5% is of the words before it).
+    A figure opening its phrase is of the words after it ("; 100% giáo viên tiểu học, trung học cơ sở có
+    trình độ từ đại học")."""
+    present = [(w, t) for t, w in matcher.weights.items() if " " not in t and t.isalpha() and _word_at(t, window) >= 0]
+    if not present:
+        return False
+    _, rarest = max(present)
+    ends = [m.start() for m in _CLAUSE_END.finditer(window)]
+    for span in typed:
+        start = max((e for e in ends if e < span.start), default=0)
+        stop = min([e for e in ends if e >= span.end] + [len(window)])
+        comma = window.find(",", span.end, stop)
+        if comma < 0 or len(_WORD_RUN.findall(window[max(start, window.rfind(",", start, span.start) + 1):span.start])) <= 1:
+            return False  # the figure opens its phrase, or its clause goes on without a comma: it may be of any word there
+        # the figure ends its phrase ("… thấp còi dưới 5%,"): a word after the comma is another subject's
+        if _word_at(rarest, window[start:comma]) >= 0 or _word_at(rarest, window[comma:stop]) < 0:
+            return False
+    return True
+
+
+def _word_at(term: str, text: str) -> int:
+    """Where the question word first stands in the text, matched as typed (accent-aware), or -1."""
+    folded_term = not has_diacritics(term)
+    for m in _WORD_RUN.finditer(text):
+        w = m.group().lower()
+        if (fold_word(w) if folded_term else w) == term:
+            return m.start()
+    return -1
 
 
 def _shared_words(question: Grams, clause: str) -> int:

@@ -374,6 +374,29 @@ def test_a_figure_whose_clause_is_about_something_else_is_not_usable():
     assert usable("chi cho giảng dạy học tập tối thiểu bao nhiêu % chi thường xuyên")
 
 
+def test_a_figure_ending_its_phrase_is_not_of_the_subject_after_the_comma():
+    """"… thể thấp còi dưới 5%, tỉ lệ trẻ em thừa cân, béo phì được kiểm soát": the 5% is of the
+    malnutrition before it; asked about overweight children, the sentence gives no figure. A figure
+    opening its phrase ("100% giáo viên tiểu học, trung học cơ sở có trình độ từ đại học") is of what follows."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates, is_usable
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    fat = ("Nâng cao chất lượng chăm sóc, giáo dục trẻ; giảm tỉ lệ trẻ suy dinh dưỡng thể nhẹ cân, thể thấp còi dưới 5%, "
+           "tỉ lệ trẻ em thừa cân, béo phì được kiểm soát.")
+    staff = "Chuẩn hóa đội ngũ giáo viên; 100% giáo viên tiểu học, trung học cơ sở có trình độ từ đại học trở lên."
+    stats = TermStats([fat, staff, "Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên."])
+
+    def usable(question: str, text: str, figure: str) -> bool:
+        chunk = Chunk("c1", "d1", "hb.txt", 0, text, "II. MỤC TIÊU", [0], 0, len(text), "text", DocumentMetadata(province="Hòa Bình"))
+        view = QuestionView.build(question, question, stats)
+        return any(is_usable(view, c) and figure in c.quote for c in candidates(view, [Hit(chunk, 1.0)]))
+
+    assert not usable("ty le tre thua can beo phi phai giam xuong bao nhieu %", fat, "5%")
+    assert usable("tỉ lệ trẻ suy dinh dưỡng thấp còi dưới bao nhiêu %", fat, "5%")
+    assert usable("bao nhiêu % giáo viên trung học cơ sở có trình độ đại học", staff, "100%")
+
+
 def test_a_text_named_by_number_keeps_what_it_is_about_though_its_clause_is_too_long_to_quote():
     """A clause over CLAIM_CHARS is cut at a space, which may part "Nghị quyết số 61/2023/NQ-HĐND ngày"
     from "về chính sách hỗ trợ giáo viên …": a window starting at the text's name joins them."""
