@@ -96,7 +96,9 @@ class QuestionView:
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
         years, school_years = named_years(text)
-        framing = framing_words(text)
+        plan_refs = _plan_references(text)
+        # the number a plan is named by ("kh 285") scopes the question; passages citing that text are no answer for it
+        framing = framing_words(text) | plan_refs
         return cls(
             text=text,
             kind=main_kind(question),
@@ -107,7 +109,7 @@ class QuestionView:
             school_years=school_years,
             numbers=_qualifying_numbers(text),
             months=months_named(text),
-            plan_refs=_plan_references(text),
+            plan_refs=plan_refs,
             places=named_places(text),
             qualifiers=qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,

@@ -607,3 +607,16 @@ def test_an_outline_counts_only_numbered_groups_of_the_tasks_part():
     assert [p.heading for p in outline(chunks, "parts")] == ["I. MỤC ĐÍCH, YÊU CẦU", "II. NHIỆM VỤ, GIẢI PHÁP",
                                                             "III. TỔ CHỨC THỰC HIỆN"]
     assert [p.heading for p in outline(chunks, "tasks")] == ["1. Quản lý", "2. Đội ngũ"]
+
+
+def test_what_a_plan_says_and_the_number_naming_it_do_not_weigh_as_the_topic():
+    """"lương gv trong kh 285 nói thế nào": "nói" asks what the plan says, and "285" names the plan the
+    question is scoped to; the topic is "lương", which must outweigh both (unaccented "noi" may be "nơi")."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView
+    from hoidap.vietnamese import is_stopword
+
+    assert is_stopword("nói") and not is_stopword("noi")
+    stats = TermStats(["Thực hiện Kế hoạch số 285-KH/TU", "lương của nhà giáo được ưu tiên xếp cao nhất", "giáo viên", "Kế hoạch 285"])
+    weights = QuestionView.build("lương gv trong kh 285 nói thế nào", "lương gv trong kh 285 nói thế nào", stats).matcher.weights
+    assert "nói" not in weights and weights["285"] < 0.5 * stats.idf("285") and weights["lương"] == stats.idf("lương")
