@@ -97,6 +97,7 @@ class Decision:
         for p, cand in scored:
             if p < bar or p <= 0 or len(chosen) >= max_claims:
                 break
+            cand = _widened(scored, p, cand)
             chunk, doc = cand.hit.chunk.id, cand.hit.chunk.source
             if chunk in seen or per_doc.get(doc, 0) >= 2:
                 continue
@@ -156,6 +157,19 @@ class Decision:
                     chosen = chosen + [cand]
                 break
         return chosen
+
+
+def _widened(scored: list[tuple[float, Candidate]], p: float, cand: Candidate) -> Candidate:
+    """A window holding this one and more of the question, scored nearly as high, in its place: "tiêu chí
+    14 về giáo dục đối với xã nông thôn mới" gives way to "… tiêu chí 5 về trường học, tiêu chí 14 về giáo
+    dục …" for "tiêu chí số mấy về trường học, số mấy về giáo dục"."""
+    wider = [(q, c) for q, c in scored if q >= WIDER_RATIO * p and c is not cand and c.hit.chunk.id == cand.hit.chunk.id
+             and cand.quote in c.quote and c.features["cov"] > cand.features["cov"]]
+    return max(wider, key=lambda qc: (qc[1].features["cov"], qc[0]))[1] if wider else cand
+
+
+# A wider window replaces a chosen one when it scores at least this share of it.
+WIDER_RATIO = 0.9
 
 
 def _ranked(decision: Decision, cand: Candidate) -> float:

@@ -175,6 +175,13 @@ def test_a_message_asking_two_things_gets_a_line_for_each(sample_service):
     assert not reply.abstained and "lớp 1, lớp 2, lớp 3" in reply.answer and "xã khu vực III" in reply.answer
 
 
+def test_a_window_holding_the_chosen_one_and_more_of_the_question_takes_its_place(sample_service):
+    """"tiêu chí 14 về giáo dục đối với xã nông thôn mới" scores as high as the window it ends, which also
+    holds "tiêu chí 5 về trường học": asked both, the wider window answers."""
+    reply = sample_service.ask("xa nong thon moi o hoa binh: tieu chi so may ve truong hoc, tieu chi so may ve giao duc")
+    assert not reply.abstained and "tiêu chí 5" in reply.answer and "tiêu chí 14" in reply.answer
+
+
 def test_each_province_named_side_by_side_gets_a_line(sample_service):
     """Three provinces named: each plan's own document is cited, though one scores below the others."""
     reply = sample_service.ask("lộ trình nâng chuẩn trình độ đào tạo giáo viên ở Sơn La, Bắc Ninh và Hòa Bình theo văn bản nào")
