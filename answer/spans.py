@@ -81,9 +81,10 @@ def find_spans(text: str) -> list[Span]:
 
 
 _DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngay\s*)?$")
-_BY_DATE = re.compile(r"(?:\btruoc|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?)\s*(?:ngay\s*)?$")
+_DUE = r"\btruoc|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?"
+_BY_DATE = re.compile(rf"(?:{_DUE})\s*(?:ngay\s*)?$")
 # "trước năm 2025", "đến hết năm 2025": a year by which something is done
-_BY_YEAR = re.compile(r"(?:\btruoc|\bden(?: het)?|\bhet|\bcuoi|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?)\s*(?:nam\s*)?$")
+_BY_YEAR = re.compile(rf"(?:{_DUE}|\bden(?: het)?|\bhet|\bcuoi)\s*(?:nam\s*)?$")
 
 
 def _dated_documents(spans: list[Span], folded: str) -> list[Span]:
