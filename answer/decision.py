@@ -74,6 +74,15 @@ class Decision:
         scored = [(candidate_score(self.ranker, self.features, c, named) if is_usable(view, c) else 0.0, c) for c in cands]
         return sorted(scored, key=lambda pc: -pc[0])
 
+    def closest(self, cands: list[Candidate], n: int) -> list[Candidate]:
+        """The best window of each of the n passages the ranker rates highest, whether or not it holds a
+        value of the asked kind: what "có thể liên quan" shows when the answer is declined ("… tỉ lệ trẻ
+        em thừa cân, béo phì được kiểm soát" for "thừa cân béo phì giảm xuống bao nhiêu %")."""
+        best: dict[str, Candidate] = {}
+        for _, cand in sorted(((_ranked(self, c), c) for c in cands), key=lambda pc: -pc[0]):
+            best.setdefault(cand.hit.chunk.id, cand)
+        return list(best.values())[:n]
+
     def answerable(self, view: QuestionView, scored: list[tuple[float, Candidate]]) -> float:
         """The gate's probability that the best candidate answers the question."""
         usable = [(p, c) for p, c in scored if is_usable(view, c)]

@@ -362,16 +362,13 @@ class AnswerService:
 
     def _learned_claims(self, query: Query, hits: list[Hit]) -> tuple[list[Claim], list[Claim]]:
         """Claims the learned decision answers with (none = abstain) and the related passages shown
-        when it abstains (the best window of each of the first three passages)."""
+        when it abstains (the three passages whose best window the ranker rates highest)."""
         view = self.view(query)
         cands = candidates(view, hits)
         named = tuple(query.provinces) if len(query.provinces) > 1 else ()
         chosen = self.decision.choose(view, cands, self.settings.max_answer_claims,
                                       all_plans=not query.provinces or query.compares, named=named)
-        best: dict[str, Candidate] = {}
-        for _, cand in self.decision.score(view, cands):
-            best.setdefault(cand.hit.chunk.id, cand)
-        related = [_claim(view, best[h.chunk.id]) for h in hits[:3] if h.chunk.id in best]
+        related = [_claim(view, c) for c in self.decision.closest(cands, 3)]
         return [_claim(view, c) for c in chosen], related
 
     def _generate(self, query: Query, hits: list[Hit], extractive: Answer) -> Answer:

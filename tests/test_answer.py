@@ -75,6 +75,10 @@ def test_questions_the_plans_do_not_cover_are_declined(sample_service, question)
 def test_abstention_shows_the_closest_passages_as_related(sample_service):
     answer = sample_service.ask("lương giáo viên mầm non năm 2025 là bao nhiêu?")
     assert answer.related and "Có thể liên quan" in answer.answer
+    # declined for want of a figure, it still shows the sentence that speaks of the topic first, though that
+    # sentence's only figure is another's ("… thấp còi dưới 5%, tỉ lệ trẻ em thừa cân, béo phì được kiểm soát")
+    declined = sample_service.ask("ty le tre thua can beo phi o hoa binh phai giam xuong bao nhieu %")
+    assert declined.abstained and "thừa cân, béo phì" in declined.related[0].quote
 
 
 def test_metadata_question_cites_the_signature(sample_service):
