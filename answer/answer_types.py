@@ -45,9 +45,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     # "lớp mấy", "tiêu chí nào", "tiêu chí số mấy": the answer is a number that names ("lớp 1, tiêu chí 5"), not a
     # quantity nor a document number
-    ("label", re.compile(r"(?<!nhung )(?<!cac )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
+    # ("trẻ nhà trẻ ra lớp bao nhiêu" asks the enrolment rate: "ra lớp" is going to school, not a grade)
+    ("label", re.compile(r"(?<!nhung )(?<!cac )(?<!\bra )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
-                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )(nao|so may|so bao nhieu|so gi)\b|"
+                          # ("kế hoạch 285 do cơ quan nào ban hành", "… thì bộ phận nào theo dõi" ask for a body)
+                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
+                          r"(?<!\bco quan )(?<!\bdon vi )(?<!\bbo phan )(?<!\bphong )(?<!\bto chuc )(nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu|"
                           # "theo qđ nào", "là nq nào", "kh số mấy": a text named by its abbreviation
                           r"(?<!nhung )(?<!cac )\b(?:qd|nq|cv|kh|kl|ct|tt)(?: so)? (?:nao|may)\b")),
@@ -57,7 +60,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
-    ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
+    ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|bo phan nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
                         r"\bmon (?:nao|gi)\b")),
     ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
@@ -71,7 +74,8 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
     "percent": frozenset({"percent", "number"}),
     "ordinal": frozenset({"ordinal", "number"}),
-    "deadline": frozenset({"deadline", "date", "year"}),
+    # a school year ("2024 - 2025") or the year of an event ("Kỳ thi … năm 2025") is no deadline
+    "deadline": frozenset({"deadline", "date"}),
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
     "when": frozenset({"date", "deadline", "docdate", "year", "condition"}),

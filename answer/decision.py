@@ -74,6 +74,15 @@ class Decision:
         scored = [(candidate_score(self.ranker, self.features, c, named) if is_usable(view, c) else 0.0, c) for c in cands]
         return sorted(scored, key=lambda pc: -pc[0])
 
+    def closest(self, cands: list[Candidate], n: int) -> list[Candidate]:
+        """The best window of each of the n passages the ranker rates highest, whether or not it holds a
+        value of the asked kind: what "có thể liên quan" shows when the answer is declined ("… tỉ lệ trẻ
+        em thừa cân, béo phì được kiểm soát" for "thừa cân béo phì giảm xuống bao nhiêu %")."""
+        best: dict[str, Candidate] = {}
+        for _, cand in sorted(((_ranked(self, c), c) for c in cands), key=lambda pc: -pc[0]):
+            best.setdefault(cand.hit.chunk.id, cand)
+        return list(best.values())[:n]
+
     def answerable(self, view: QuestionView, scored: list[tuple[float, Candidate]]) -> float:
         """The gate's probability that the best candidate answers the question."""
         usable = [(p, c) for p, c in scored if is_usable(view, c)]
@@ -97,6 +106,7 @@ class Decision:
         for p, cand in scored:
             if p < bar or p <= 0 or len(chosen) >= max_claims:
                 break
+            cand = _widened(scored, p, cand)
             chunk, doc = cand.hit.chunk.id, cand.hit.chunk.source
             if chunk in seen or per_doc.get(doc, 0) >= 2:
                 continue
@@ -136,7 +146,7 @@ class Decision:
         words, the best window that does and holds a value of the kind that ask wants joins, down to
         the all-plans bar. It may come from a passage already quoted ("đi học 99,5%, tốt nghiệp THCS
         99%" are two sentences of one passage), and a window that holds a chosen one replaces it."""
-        bar = self.claim_ratio_all_plans * scored[0][0]
+        bar = ASK_RATIO * scored[0][0]
         for ask, said in view.asks:
             if len(chosen) >= max_claims or any(ask.coverage(c.quote) >= ASK_COVERED for c in chosen):
                 continue
@@ -158,12 +168,28 @@ class Decision:
         return chosen
 
 
+def _widened(scored: list[tuple[float, Candidate]], p: float, cand: Candidate) -> Candidate:
+    """A window holding this one and more of the question, scored nearly as high, in its place: "tiêu chí
+    14 về giáo dục đối với xã nông thôn mới" gives way to "… tiêu chí 5 về trường học, tiêu chí 14 về giáo
+    dục …" for "tiêu chí số mấy về trường học, số mấy về giáo dục"."""
+    wider = [(q, c) for q, c in scored if q >= WIDER_RATIO * p and c is not cand and c.hit.chunk.id == cand.hit.chunk.id
+             and cand.quote in c.quote and c.features["cov"] > cand.features["cov"]]
+    return max(wider, key=lambda qc: (qc[1].features["cov"], qc[0]))[1] if wider else cand
+
+
+# A wider window replaces a chosen one when it scores at least this share of it.
+WIDER_RATIO = 0.9
+
+
 def _ranked(decision: Decision, cand: Candidate) -> float:
     return candidate_score(decision.ranker, decision.features, cand) if in_asked_place(cand) else 0.0
 
 
 # The share of an ask's (IDF-weighted) words a window must hold to count as answering it.
 ASK_COVERED = 0.5
+# An ask's line scores at least this share of the best window (the ranker weighs windows against the
+# whole message, so a line for its second ask scores low: "…, đến 2030 thì bao nhiêu").
+ASK_RATIO = 0.05
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:

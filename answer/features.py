@@ -96,10 +96,12 @@ class QuestionView:
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
         years, school_years = named_years(text)
-        framing = framing_words(text)
+        plan_refs = _plan_references(text)
+        # the number a plan is named by ("kh 285") scopes the question; passages citing that text are no answer for it
+        framing = framing_words(text) | plan_refs
         return cls(
             text=text,
-            kind=expected_type(question),
+            kind=main_kind(question),
             matcher=Matcher(key_terms(text), stats, framing),
             folded=Matcher(key_terms(fold(text)), stats, framing),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
@@ -107,7 +109,7 @@ class QuestionView:
             school_years=school_years,
             numbers=_qualifying_numbers(text),
             months=months_named(text),
-            plan_refs=_plan_references(text),
+            plan_refs=plan_refs,
             places=named_places(text),
             qualifiers=qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,
@@ -116,6 +118,16 @@ class QuestionView:
             asks=tuple((Matcher(key_terms(a), stats, framing), a) for a in asks(text)),
             grams=grams_of(text),
         )
+
+
+def main_kind(question: str) -> str:
+    """The kind of value the question wants; for a message asking two things, its first ask's kind
+    ("dạy cho những lớp nào, xã khu vực mấy" wants the classes first; read whole, "mấy" made it a
+    count), unless the whole asks for a list or checks a figure (the list answers "mấy …, là những
+    cái nào" both ways). The other ask gets its own line (Decision._answer_each_ask)."""
+    kind = expected_type(question)
+    parts = asks(question)
+    return kind if not parts or kind in ("list", "confirm") else expected_type(parts[0])
 
 
 def windows(text: str) -> list[tuple[str, str]]:
@@ -314,8 +326,9 @@ def row_precision(view: QuestionView, label: str) -> float:
 
 
 _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
-                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non)\b|\bhoc ky (ii|i|2|1)\b")
-_LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
+                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non|gdtx|giao duc thuong xuyen)\b"
+                        r"|\bhoc ky (ii|i|2|1)\b")
+_LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt", "giao duc thuong xuyen": "gdtx"}
 _SEMESTERS = {"1": "i", "2": "ii"}
 # Ages: a range ("từ 3 đến 5 tuổi", "3-4 tuổi") is every age in it; an age group ("nhà trẻ", "mẫu giáo")
 # is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"
@@ -450,7 +463,8 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     if view.kind in _FIGURE_KINDS and typed and _ROW not in window:
         # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
         # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
-        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS)
+        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS
+                                      or _rarest_after_figures(view.matcher, window, typed))
     if view.qualifiers and typed and not f["qualifier_conflict"]:
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
@@ -463,6 +477,39 @@ _FIGURE_FRAMING = frozenset({"ty", "ti", "le", "dat", "toi", "thieu", "tren", "d
                              "tieu", "muc", "nam", "hoc", "so", "tong", "cac", "va", "tro", "len", "trong", "bao",
                              "nhieu", "nay"})
 _FIGURE_KINDS = frozenset({"percent", "figure", "count", "money"})
+
+
+def _rarest_after_figures(matcher: Matcher, window: str, typed: list[Span]) -> bool:
+    """Whether the rarest question word the window holds stands only after every figure, past the comma
+    that ends the figure's phrase: "giảm tỉ lệ trẻ suy dinh dưỡng … thấp còi dưới 5%, tỉ lệ trẻ em thừa
+    cân, béo phì được kiểm soát" gives no figure for "thừa cân, béo phì" (the 5% is of the words before it).
+    A figure opening its phrase is of the words after it ("; 100% giáo viên tiểu học, trung học cơ sở có
+    trình độ từ đại học")."""
+    present = [(w, t) for t, w in matcher.weights.items() if " " not in t and t.isalpha() and _word_at(t, window) >= 0]
+    if not present:
+        return False
+    _, rarest = max(present)
+    ends = [m.start() for m in _CLAUSE_END.finditer(window)]
+    for span in typed:
+        start = max((e for e in ends if e < span.start), default=0)
+        stop = min([e for e in ends if e >= span.end] + [len(window)])
+        comma = window.find(",", span.end, stop)
+        if comma < 0 or len(_WORD_RUN.findall(window[max(start, window.rfind(",", start, span.start) + 1):span.start])) <= 1:
+            return False  # the figure opens its phrase, or its clause goes on without a comma: it may be of any word there
+        # the figure ends its phrase ("… thấp còi dưới 5%,"): a word after the comma is another subject's
+        if _word_at(rarest, window[start:comma]) >= 0 or _word_at(rarest, window[comma:stop]) < 0:
+            return False
+    return True
+
+
+def _word_at(term: str, text: str) -> int:
+    """Where the question word first stands in the text, matched as typed (accent-aware), or -1."""
+    folded_term = not has_diacritics(term)
+    for m in _WORD_RUN.finditer(text):
+        w = m.group().lower()
+        if (fold_word(w) if folded_term else w) == term:
+            return m.start()
+    return -1
 
 
 def _shared_words(question: Grams, clause: str) -> int:

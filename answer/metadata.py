@@ -14,7 +14,7 @@ from hoidap.models import Hit
 
 INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
-    "number": re.compile(r"\bso (may|bao nhieu|hieu|nao)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
+    "number": re.compile(r"\bso (may|bao nhieu|hieu|nao|ky hieu|van ban)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
@@ -60,11 +60,35 @@ def unsigned_day(question: str, date: str) -> bool:
     return bool(_SIGNING_DAY.search(" ".join(fold(question).split()))) and not _DAY_MONTH_YEAR.fullmatch(date)
 
 
-def undated_reason(title: str, date: str) -> str:
-    """What the plan says of its date instead, in the words a user reads."""
-    month = re.fullmatch(r"(\d{1,2})/(\d{4})", date)
-    said = f": phần đầu văn bản chỉ ghi tháng {month.group(1)} năm {month.group(2)}" if month else ""
-    return f"Văn bản “{title}” không ghi ngày ký cụ thể{said}."
+# "số hiệu văn bản", "số văn bản bao nhiêu": the plan's own number, not that of a text it cites
+_OWN_NUMBER = re.compile(r"\bso (?:hieu|ky hieu|van ban)\b")
+
+
+def own_number_asked(question: str) -> bool:
+    """Whether the question asks a document's own number ("số hiệu văn bản"), not a text it cites."""
+    return bool(_OWN_NUMBER.search(" ".join(fold(question).split())))
+
+
+def unnumbered(question: str, number: str) -> bool:
+    """Whether the question asks a plan's own number and the plan gives none: its header leaves the
+    number blank ("Số: /SGD&ĐT-VP") or it has no header."""
+    return own_number_asked(question) and not number
+
+
+_BLANK_NUMBER = re.compile(r"Số:\s*/\S+")
+
+
+def blank_reason(title: str, date: str | None, header: str | None) -> str:
+    """What the plan says instead of the day it was signed (date: its header's date, when the day is
+    asked) and of its number (header: the header's text, when the number is asked), in the words a user reads."""
+    said = []
+    if date is not None:
+        month = re.fullmatch(r"(\d{1,2})/(\d{4})", date)
+        said.append("không ghi ngày ký cụ thể" + (f": phần đầu văn bản chỉ ghi tháng {month.group(1)} năm {month.group(2)}" if month else ""))
+    if header is not None:
+        blank = _BLANK_NUMBER.search(header)
+        said.append("không ghi số hiệu" + (f": phần đầu văn bản để trống số (“{blank.group()}”)" if blank else ""))
+    return f"Văn bản “{title}” {'; '.join(said)}."
 
 
 def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
@@ -136,11 +160,11 @@ def plan_numbers(documents: list[dict]) -> dict[str, str]:
 
 def implemented_numbers(question: str, title: str) -> set[str]:
     """Numbers by which the question names a plan through the text it implements: "kế hoạch của sở triển
-    khai KH 285 ban hành tháng mấy" asks the date of the plan titled "Triển khai thực hiện Kế hoạch số
-    285-KH/TU …", not that of KH 285."""
+    khai KH 285 ban hành tháng mấy" (or "kh 285 của sở") asks the date of the plan titled "Triển khai thực
+    hiện Kế hoạch số 285-KH/TU …", not that of KH 285."""
     folded = " ".join(fold(question).split())
     return {n for n in PLAN_NUMBER.findall(fold(title)) if not YEAR.fullmatch(n)
-            and re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b", folded)}
+            and re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b|\b{n}(?: \w+){{0,2}} (?:cua|do) (?:so|sgd)\b", folded)}
 
 
 def question_numbers(question: str) -> set[str]:

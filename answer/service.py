@@ -19,7 +19,7 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
-                                    day_asked, implemented_numbers, question_numbers, undated_reason, unsigned_day)
+                                    blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, unnumbered, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
@@ -345,10 +345,12 @@ class AnswerService:
         else:
             claims, related = self._learned_claims(query, hits)
         fields = metadata_fields(query.question)
-        if "date" in fields and self._undated(query, hits):
+        blank = self._blank_fields(query, hits, fields)
+        if blank:
             plan = hits[0].chunk.metadata
             header = metadata_claims(["date"], hits[:1], self.store, False)
-            return hits, abstain(query, header or related, undated_reason(plan.title, plan.date))
+            shown = " ".join(c.text for c in self.store.chunks(hits[0].chunk.source)[:2]) if "number" in blank else None
+            return hits, abstain(query, header or related, blank_reason(plan.title, plan.date if "date" in blank else None, shown))
         if fields and (claims or self.settings.answer_decision == "rules" or names_a_document(query.question)):
             claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
         if not claims:
@@ -360,16 +362,13 @@ class AnswerService:
 
     def _learned_claims(self, query: Query, hits: list[Hit]) -> tuple[list[Claim], list[Claim]]:
         """Claims the learned decision answers with (none = abstain) and the related passages shown
-        when it abstains (the best window of each of the first three passages)."""
+        when it abstains (the three passages whose best window the ranker rates highest)."""
         view = self.view(query)
         cands = candidates(view, hits)
         named = tuple(query.provinces) if len(query.provinces) > 1 else ()
         chosen = self.decision.choose(view, cands, self.settings.max_answer_claims,
                                       all_plans=not query.provinces or query.compares, named=named)
-        best: dict[str, Candidate] = {}
-        for _, cand in self.decision.score(view, cands):
-            best.setdefault(cand.hit.chunk.id, cand)
-        related = [_claim(view, best[h.chunk.id]) for h in hits[:3] if h.chunk.id in best]
+        related = [_claim(view, c) for c in self.decision.closest(cands, 3)]
         return [_claim(view, c) for c in chosen], related
 
     def _generate(self, query: Query, hits: list[Hit], extractive: Answer) -> Answer:
@@ -405,7 +404,7 @@ class AnswerService:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
         implemented, names_other = self._numbers_named(query, hits)
-        about_plan = ("issuer" in fields or bool(implemented)) and not names_other
+        about_plan = ("issuer" in fields or bool(implemented) or own_number_asked(query.question)) and not names_other
         side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not names_other
         if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question) or side_by_side:
             return meta
@@ -421,12 +420,15 @@ class AnswerService:
         implemented = {n for title in {h.chunk.metadata.title for h in hits} for n in implemented_numbers(query.question, title)}
         return implemented, bool(question_numbers(query.question) - own - implemented)
 
-    def _undated(self, query: Query, hits: list[Hit]) -> bool:
-        """"Kế hoạch … của sở ký ngày mấy" about one plan that gives no day: say so rather than quote
-        another text's date."""
-        if not hits or query.compares or len(query.provinces) > 1 or not about_the_plans(query.question):
-            return False
-        return not self._numbers_named(query, hits)[1] and unsigned_day(query.question, hits[0].chunk.metadata.date)
+    def _blank_fields(self, query: Query, hits: list[Hit], fields: list[str]) -> list[str]:
+        """"Kế hoạch … của sở ký ngày mấy, số hiệu văn bản là gì" about one plan that gives no day or no
+        number: the fields asked that it leaves blank, to say so rather than quote another text's."""
+        if not ({"date", "number"} & set(fields)) or not hits or query.compares or len(query.provinces) > 1 \
+                or not about_the_plans(query.question) or self._numbers_named(query, hits)[1]:
+            return []
+        plan = hits[0].chunk.metadata
+        return [name for name, blank in (("date", "date" in fields and unsigned_day(query.question, plan.date)),
+                                         ("number", "number" in fields and unnumbered(query.question, plan.number))) if blank]
 
     def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
         """The outline of the plan the question is about: the best-matching plan of each province

@@ -81,21 +81,32 @@ def find_spans(text: str) -> list[Span]:
 
 
 _DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngay\s*)?$")
-_BY_DATE = re.compile(r"(?:\btruoc|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?)\s*(?:ngay\s*)?$")
+_DUE = r"\btruoc|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?"
+_BY_DATE = re.compile(rf"(?:{_DUE})\s*(?:ngay\s*)?$")
+# "trước năm 2025", "đến hết năm 2025": a year by which something is done
+_BY_YEAR = re.compile(rf"(?:{_DUE}|\bden(?: het)?|\bhet|\bcuoi)\s*(?:nam\s*)?$")
 
 
 def _dated_documents(spans: list[Span], folded: str) -> list[Span]:
     """A date right after a document number ("Chương trình số 306/CTr-UBND ngày 31/7/2020") is when
     that document was signed ("docdate"), not the date of an event the plan sets; one after "trước
-    (ngày)" is a deadline ("deadline": "báo cáo … khai giảng trước ngày 15/9" does not date the opening)."""
-    out = [Span("deadline", s.start, s.end, s.text) if s.kind == "date" and _BY_DATE.search(folded[max(0, s.start - 16):s.start])
-           else s for s in spans]
+    (ngày)" is a deadline ("deadline": "báo cáo … khai giảng trước ngày 15/9" does not date the opening),
+    and so is a year after "trước / đến hết (năm)"."""
+    out = [Span("deadline", s.start, s.end, s.text) if _by(s, folded) else s for s in spans]
     for i in range(1, len(out)):
         prev, cur = out[i - 1], out[i]
         if cur.kind == "date" and prev.kind == "docref" and cur.start - prev.end <= 8 \
                 and _DOC_DATE_GAP.match(folded[prev.end:cur.start]):
             out[i] = Span("docdate", cur.start, cur.end, cur.text)
     return out
+
+
+def _by(span: Span, folded: str) -> bool:
+    """A date after "trước (ngày)", or a single year after "trước / đến (hết) (năm)": when something is due."""
+    before = folded[max(0, span.start - 16):span.start]
+    if span.kind == "date":
+        return bool(_BY_DATE.search(before))
+    return span.kind == "year" and len(span.text) == 4 and bool(_BY_YEAR.search(before))
 
 
 @lru_cache(maxsize=4096)

@@ -27,10 +27,11 @@ _STOP_ACCENTED = frozenset(
     một mấy ai đâu chưa rồi nữa thôi nhỉ ơi em anh chị mình tôi bạn hỏi xin cảm ơn giúp
     tỉnh năm học kế hoạch bên gồm đấy ấy nay hiện cụ ta chúng hông
     phần trăm muốn giống khác nhau hơn so sánh nhắc dùng trên dưới ngoái biết
-    phải chiếm cần khoảng tầm ít nhất cái
+    phải chiếm cần khoảng tầm ít nhất cái nói
     """.split()
 )
-_AMBIGUOUS_FOLDS = frozenset({"cai", "dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta"})
+_AMBIGUOUS_FOLDS = frozenset({"cai", "dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta",
+                              "noi"})
 
 
 @lru_cache(maxsize=1)

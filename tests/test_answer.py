@@ -75,6 +75,10 @@ def test_questions_the_plans_do_not_cover_are_declined(sample_service, question)
 def test_abstention_shows_the_closest_passages_as_related(sample_service):
     answer = sample_service.ask("lương giáo viên mầm non năm 2025 là bao nhiêu?")
     assert answer.related and "Có thể liên quan" in answer.answer
+    # declined for want of a figure, it still shows the sentence that speaks of the topic first, though that
+    # sentence's only figure is another's ("… thấp còi dưới 5%, tỉ lệ trẻ em thừa cân, béo phì được kiểm soát")
+    declined = sample_service.ask("ty le tre thua can beo phi o hoa binh phai giam xuong bao nhieu %")
+    assert declined.abstained and "thừa cân, béo phì" in declined.related[0].quote
 
 
 def test_metadata_question_cites_the_signature(sample_service):
@@ -167,6 +171,19 @@ def test_a_message_asking_two_things_gets_a_line_for_each(sample_service):
     # the second ask wants a count, though the first wants a percentage
     reply = sample_service.ask("năm 2024 Hòa Bình phấn đấu bao nhiêu % trường đạt chuẩn quốc gia, đánh giá ngoài mấy cơ sở")
     assert not reply.abstained and "61%" in reply.answer and "35 cơ sở" in reply.answer
+    # the second ask's line scores low against the whole message, yet it is asked for
+    reply = sample_service.ask("hoa binh nam 2024 dat chi tieu tre nha tre ra lop bao nhieu, den 2030 thi bao nhieu")
+    assert not reply.abstained and "46%" in reply.answer and "50%" in reply.answer
+    # the first ask decides what a line must hold: the classes, though the second ask is "mấy"
+    reply = sample_service.ask("dạy tăng cường tiếng việt ở sơn la thì áp dụng cho hs những lớp nào, xã khu vực mấy")
+    assert not reply.abstained and "lớp 1, lớp 2, lớp 3" in reply.answer and "xã khu vực III" in reply.answer
+
+
+def test_a_window_holding_the_chosen_one_and_more_of_the_question_takes_its_place(sample_service):
+    """"tiêu chí 14 về giáo dục đối với xã nông thôn mới" scores as high as the window it ends, which also
+    holds "tiêu chí 5 về trường học": asked both, the wider window answers."""
+    reply = sample_service.ask("xa nong thon moi o hoa binh: tieu chi so may ve truong hoc, tieu chi so may ve giao duc")
+    assert not reply.abstained and "tiêu chí 5" in reply.answer and "tiêu chí 14" in reply.answer
 
 
 def test_each_province_named_side_by_side_gets_a_line(sample_service):
@@ -241,6 +258,21 @@ def test_a_plan_that_leaves_its_signing_day_blank_says_so(sample_service):
     # a header dated by month only answers no "ngày nào", whatever the day is asked of
     due = sample_service.ask("theo kh 285 của hòa bình các trường phải nộp kế hoạch trước ngày nào")
     assert "ngày tháng 02 năm 2025" not in due.answer.split("Có thể liên quan")[0]
+
+
+def test_a_plan_that_leaves_its_number_blank_says_so(sample_service):
+    """The Sở's plan reads "Số: /SGD&ĐT-VP": asked its number, the answer says it gives none (showing
+    that header) rather than quoting a text it cites ("Kết luận số 91-KL/TW"); "kh 285 của sở" names that
+    plan, not the Tỉnh ủy's KH 285, so its blank day is said too. A plan that has a number gives it."""
+    reply = sample_service.ask("ke hoach thuc hien 285 cua so gd hoa binh so hieu van ban la gi")
+    assert reply.abstained and "không ghi số hiệu" in reply.answer and "Số: /SGD&ĐT-VP" in reply.answer
+    both = sample_service.ask("kh 285 của sở gd hòa bình ký ngày mấy, số văn bản bao nhiêu")
+    assert both.abstained and "không ghi ngày ký cụ thể" in both.answer and "không ghi số hiệu" in both.answer
+    numbered = sample_service.ask("kế hoạch năm học sơn la số hiệu văn bản là gì")
+    assert not numbered.abstained and "1899/QĐ-UBND" in numbered.answer
+    # the number of the text the Sở's plan implements is still answered
+    implemented = sample_service.ask("kh cua so gd hoa binh nam 2025 trien khai kh so may cua tinh uy")
+    assert not implemented.abstained and "285-KH/TU" in implemented.answer
 
 
 def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):

@@ -68,10 +68,31 @@ from hoidap.answer.spans import find_spans
         ("hòa bình có dạy tiếng mường trong trường ko, theo qđ nào", "docref"),
         ("những kh nào muốn đưa tiếng anh thành ngôn ngữ thứ 2", "list"),  # which plans, not which text number
         ("mầm non học 2 buổi/ngày: 2 kế hoạch của hòa bình đặt chỉ tiêu thế nào", "figure"),  # "thế nào" names no text
+        ("hoa binh nam 2024 tre nha tre ra lop bao nhieu", "count"),  # "ra lớp" is going to school, not a grade
+        ("kế hoạch 285 do cơ quan nào ban hành", "agency"),  # a body, though a text is named before it
+        ("kh 285 ở sở thì bộ phận nào theo dõi tổng hợp", "agency"),
+        ("quyết định 1899 của đơn vị nào", "agency"),
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
     assert expected_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # read whole, the second ask's "mấy" / "năm nào" decided the kind; the first ask's does
+        ("dạy tăng cường tiếng việt ở sơn la áp dụng cho hs những lớp nào, xã khu vực mấy", "list"),
+        ("kế hoạch năm 2024 của hòa bình là do đơn vị nào xây dựng, cho năm nào", "agency"),
+        ("gv mầm non đạt chuẩn bao nhiêu %, còn THCS thì sao", "percent"),
+        ("sơn la tham gia mấy chương trình đánh giá quốc tế, là những cái nào", "list"),  # the list answers both
+        ("Sơn La tuyển dụng bao nhiêu giáo viên trong năm học 2024-2025?", "count"),  # one ask: as read whole
+    ],
+)
+def test_a_message_asking_two_things_wants_its_first_asks_kind(question, kind):
+    from hoidap.answer.features import main_kind
+
+    assert main_kind(question) == kind
 
 
 def test_typed_spans_in_plan_text():
@@ -121,6 +142,12 @@ def test_a_deadline_answers_when_a_report_is_due_not_when_the_event_it_reports_o
     assert carries_expected(window, "hạn chót báo cáo khai giảng ở bắc ninh")
     assert carries_expected(window, "khi nào phải báo cáo tình hình khai giảng")
     assert carries_expected("khai giảng năm học vào ngày 05/9/2024", "bắc ninh khai giảng năm học 2024-2025 vào ngày nào")
+    # a school year, or the year an event takes place, is no deadline; a year something is due by is
+    question = "hạn chót sở gd nộp báo cáo tổng kết năm học là ngày nào"
+    assert not carries_expected("Hội nghị trực tuyến tổng kết các chuyên đề năm học 2024 - 2025.", question)
+    assert not carries_expected("Kỳ thi tốt nghiệp trung học phổ thông năm 2025, tổng kết đánh giá", question)
+    assert [s.kind for s in find_spans("hoàn thành kiên cố hóa trước năm 2025")] == ["deadline"]
+    assert carries_expected("hoàn thành kiên cố hóa trước năm 2025", "hạn chót kiên cố hóa phòng học")
 
 
 def test_the_month_a_plan_came_out_is_asked_of_its_own_date():
@@ -171,6 +198,10 @@ def test_a_window_narrowing_the_figure_another_way_conflicts_with_the_question()
     assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ trường mầm non đạt chuẩn quốc gia mức độ 1 — 54,5%"))
     assert not _qualifier_conflict(asked, qualifiers("trường đạt chuẩn quốc gia"))  # says nothing either way
     assert _qualifier_conflict(qualifiers("giáo viên cấp THCS"), qualifiers("giáo viên trung học phổ thông"))
+    # continuing education is a level of its own: the THPT row does not answer "giáo viên GDTX"
+    assert qualifiers("ti le gv gdtx dat chuan") == {"cap": {"gdtx"}}
+    assert _qualifier_conflict(qualifiers("ti le gv gdtx dat chuan"), qualifiers("Tỷ lệ giáo viên THPT đạt chuẩn đào tạo"))
+    assert not _qualifier_conflict(qualifiers("trung tâm GDTX"), qualifiers("các trung tâm giáo dục thường xuyên"))
 
 
 def test_age_groups_and_ranges_narrow_a_figure_like_ages():
@@ -341,6 +372,29 @@ def test_a_figure_whose_clause_is_about_something_else_is_not_usable():
 
     assert not usable("tỉ lệ huy động trẻ nhà trẻ năm học này bao nhiêu %")
     assert usable("chi cho giảng dạy học tập tối thiểu bao nhiêu % chi thường xuyên")
+
+
+def test_a_figure_ending_its_phrase_is_not_of_the_subject_after_the_comma():
+    """"… thể thấp còi dưới 5%, tỉ lệ trẻ em thừa cân, béo phì được kiểm soát": the 5% is of the
+    malnutrition before it; asked about overweight children, the sentence gives no figure. A figure
+    opening its phrase ("100% giáo viên tiểu học, trung học cơ sở có trình độ từ đại học") is of what follows."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, candidates, is_usable
+    from hoidap.models import Chunk, DocumentMetadata, Hit
+
+    fat = ("Nâng cao chất lượng chăm sóc, giáo dục trẻ; giảm tỉ lệ trẻ suy dinh dưỡng thể nhẹ cân, thể thấp còi dưới 5%, "
+           "tỉ lệ trẻ em thừa cân, béo phì được kiểm soát.")
+    staff = "Chuẩn hóa đội ngũ giáo viên; 100% giáo viên tiểu học, trung học cơ sở có trình độ từ đại học trở lên."
+    stats = TermStats([fat, staff, "Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên."])
+
+    def usable(question: str, text: str, figure: str) -> bool:
+        chunk = Chunk("c1", "d1", "hb.txt", 0, text, "II. MỤC TIÊU", [0], 0, len(text), "text", DocumentMetadata(province="Hòa Bình"))
+        view = QuestionView.build(question, question, stats)
+        return any(is_usable(view, c) and figure in c.quote for c in candidates(view, [Hit(chunk, 1.0)]))
+
+    assert not usable("ty le tre thua can beo phi phai giam xuong bao nhieu %", fat, "5%")
+    assert usable("tỉ lệ trẻ suy dinh dưỡng thấp còi dưới bao nhiêu %", fat, "5%")
+    assert usable("bao nhiêu % giáo viên trung học cơ sở có trình độ đại học", staff, "100%")
 
 
 def test_a_text_named_by_number_keeps_what_it_is_about_though_its_clause_is_too_long_to_quote():
@@ -553,3 +607,16 @@ def test_an_outline_counts_only_numbered_groups_of_the_tasks_part():
     assert [p.heading for p in outline(chunks, "parts")] == ["I. MỤC ĐÍCH, YÊU CẦU", "II. NHIỆM VỤ, GIẢI PHÁP",
                                                             "III. TỔ CHỨC THỰC HIỆN"]
     assert [p.heading for p in outline(chunks, "tasks")] == ["1. Quản lý", "2. Đội ngũ"]
+
+
+def test_what_a_plan_says_and_the_number_naming_it_do_not_weigh_as_the_topic():
+    """"lương gv trong kh 285 nói thế nào": "nói" asks what the plan says, and "285" names the plan the
+    question is scoped to; the topic is "lương", which must outweigh both (unaccented "noi" may be "nơi")."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView
+    from hoidap.vietnamese import is_stopword
+
+    assert is_stopword("nói") and not is_stopword("noi")
+    stats = TermStats(["Thực hiện Kế hoạch số 285-KH/TU", "lương của nhà giáo được ưu tiên xếp cao nhất", "giáo viên", "Kế hoạch 285"])
+    weights = QuestionView.build("lương gv trong kh 285 nói thế nào", "lương gv trong kh 285 nói thế nào", stats).matcher.weights
+    assert "nói" not in weights and weights["285"] < 0.5 * stats.idf("285") and weights["lương"] == stats.idf("lương")
