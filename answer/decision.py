@@ -144,7 +144,7 @@ class Decision:
                          max_claims: int) -> list[Candidate]:
         """A message asking two things gets a line for each: when no chosen window holds an ask's own
         words, the best window that does and holds a value of the kind that ask wants joins, down to
-        the all-plans bar. It may come from a passage already quoted ("đi học 99,5%, tốt nghiệp THCS
+        ASK_RATIO of the best score. It may come from a passage already quoted ("đi học 99,5%, tốt nghiệp THCS
         99%" are two sentences of one passage), and a window that holds a chosen one replaces it."""
         bar = ASK_RATIO * scored[0][0]
         for ask, said in view.asks:

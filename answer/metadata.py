@@ -12,9 +12,12 @@ from hoidap.vietnamese import fold
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
 
+# "số hiệu văn bản", "số văn bản bao nhiêu": a document's own number, not that of a text it cites
+_OWN_NUMBER = r"\bso (?:hieu|ky hieu|van ban)\b"
+
 INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
-    "number": re.compile(r"\bso (may|bao nhieu|hieu|nao|ky hieu|van ban)\b|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
+    "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
@@ -60,13 +63,9 @@ def unsigned_day(question: str, date: str) -> bool:
     return bool(_SIGNING_DAY.search(" ".join(fold(question).split()))) and not _DAY_MONTH_YEAR.fullmatch(date)
 
 
-# "số hiệu văn bản", "số văn bản bao nhiêu": the plan's own number, not that of a text it cites
-_OWN_NUMBER = re.compile(r"\bso (?:hieu|ky hieu|van ban)\b")
-
-
 def own_number_asked(question: str) -> bool:
     """Whether the question asks a document's own number ("số hiệu văn bản"), not a text it cites."""
-    return bool(_OWN_NUMBER.search(" ".join(fold(question).split())))
+    return bool(re.search(_OWN_NUMBER, " ".join(fold(question).split())))
 
 
 def unnumbered(question: str, number: str) -> bool:
