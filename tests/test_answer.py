@@ -357,6 +357,26 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     assert not reply.abstained and "106 xã" in reply.answer
 
 
+def test_a_chat_message_is_read_as_its_ask(sample_service):
+    """Texting shorthand ("bn", "tr", "đc", "ko", "j") and a preamble saying who asks and why ("xã em vùng 3,
+    con em học lớp 5, cho em hỏi") change nothing: the ask gets the answer it gets typed plainly, and an
+    unanswerable ask is still declined."""
+    from hoidap.answer.understanding import understand
+    from hoidap.vietnamese import expand_texting
+
+    assert expand_texting("có bn tr đạt chuẩn, hỗ trợ 5 tr, có đc miễn ko, nhg việc j") == (
+        "có bao nhiêu trường đạt chuẩn, hỗ trợ 5 triệu, có được miễn không, những việc gì")
+    assert expand_texting("bn hạn tổng kết năm học") == "bn hạn tổng kết năm học"  # may be Bắc Ninh: left as typed
+    chat = understand("xã em vùng 3, con em học lớp 5, mai họp dân, ad ơi cho em hỏi LC phấn đấu bn % trẻ mẫu giáo đi học",
+                      {"Lai Châu"})
+    assert chat.question == "LC phấn đấu bao nhiêu % trẻ mẫu giáo đi học" and chat.provinces == ["Lai Châu"]
+    assert understand("tỷ lệ trẻ em 5 tuổi đi học, lai châu đạt bao nhiêu", {"Lai Châu"}).question.startswith("tỷ lệ trẻ em")
+    plain = sample_service.ask("ty le tre mau giao di hoc o lai chau nam hoc 2024-2025 phan dau bao nhieu")
+    texted = sample_service.ask("xa em toan dong bao dan toc, con em hoc lop 5, ty le tre mau giao di hoc o lai chau nam hoc 2024-2025 phan dau bn a")
+    assert not texted.abstained and "99,85%" in texted.answer and texted.answer == plain.answer
+    assert sample_service.ask("con em học lớp 5, lai chau hien co bn tr ptdtnt voi a").abstained
+
+
 def test_either_spelling_of_i_and_y_finds_the_plan_that_uses_the_other(sample_service):
     """"tỉ lệ" and "tỷ lệ" are both correct; the 2024 plan writes "Tỷ lệ", a user types "tỉ lệ" (or
     "ti le"), and gets the 2024 figure, not a rarer-spelled passage of the 2030 plan."""
