@@ -33,14 +33,16 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # while it does not date an event ("ngày khai giảng là ngày nào")
     ("deadline", re.compile(r"\bhan (?:chot|cuoi|nop|bao cao|gui)\b|truoc (?:nhung )?ngay|cham nhat|"
                             r"\b(?:han(?! che)|bao cao|nop|gui)\b.*\b(?:ngay nao|ngay may|thang nao|thang may)\b")),
-    # the date a document was signed or issued, as against the date of an exam, a report, a holiday
+    # the date a document was signed or issued, as against the date of an exam, a report, a holiday ("ký", not "kỳ thi")
     ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
-                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
+                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky(?! (?:thi|hop|hoc|nghi|niem))|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
                            r".*(?:ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|hom nao)")),
     ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|han nop|han bao cao|truoc ngay|hom nao|"
                         r"\b(?:lich|ngay|thoi gian) (?:thi|nghi|khai giang|tuu truong|be giang)\b(?! dua)")),
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
+    # "nâng tỷ lệ xã đạt tiêu chí số mấy": the ask is the criterion's number, whatever rate frames it
+    ("label", re.compile(r"\b(?:tieu chi|dieu|khoan|chuong) (?:so may|so nao|so bao nhieu)\b")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
     ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     # "lớp mấy", "tiêu chí nào", "tiêu chí số mấy": the answer is a number that names ("lớp 1, tiêu chí 5"), not a
@@ -63,7 +65,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|bo phan nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
                         r"\bmon (?:nao|gi)\b")),
-    ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
+    # ("đặt chỉ tiêu thế nào" asks how: "giảm so với cùng kỳ năm học trước" answers it; targets that "khác nhau
+    # thế nào" are compared by their figures)
+    ("figure", re.compile(r"^(?!.*(\bgi\b|(?<!khac nhau )the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
 TYPES = ("confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
