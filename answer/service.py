@@ -21,6 +21,7 @@ from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
                                     blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, unnumbered, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
+from hoidap.answer.spelling import correct_spelling
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -237,7 +238,7 @@ class AnswerService:
         return question.strip()
 
     def understand(self, question: str, province: str | None = None) -> Query:
-        query = understand(self.validate(question), self.provinces)
+        query = understand(correct_spelling(self.validate(question), self.stats), self.provinces)
         if province and not query.provinces:
             query.provinces = find_provinces(province, self.provinces) or [province]
         if not query.provinces:  # "kế hoạch 3707 …" names Lai Châu's plan

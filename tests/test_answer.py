@@ -377,6 +377,22 @@ def test_a_chat_message_is_read_as_its_ask(sample_service):
     assert sample_service.ask("con em học lớp 5, lai chau hien co bn tr ptdtnt voi a").abstained
 
 
+def test_a_misspelt_word_is_read_as_the_plans_word_and_real_words_are_left_alone(sample_service):
+    """"dưỡg", "giaoo", "ngàày" cannot be Vietnamese syllables: each is read as the plans' word one edit away.
+    Words that are syllables ("gửi", "xuống", "tết") and abbreviations ("cds") stay as typed, even where the
+    plans never use them."""
+    from hoidap.answer.spelling import correct_spelling, is_syllable
+
+    stats = sample_service.stats
+    assert correct_spelling("tỷ lệ trẻ suy dinh dưỡg, mau giaoo, ngàày nào", stats) == (
+        "tỷ lệ trẻ suy dinh dưỡng, mau giao, ngày nào")
+    assert correct_spelling("gửi báo cáo trước tết, giảm xuống, cds", stats) == "gửi báo cáo trước tết, giảm xuống, cds"
+    assert is_syllable("nghiêng") and is_syllable("truong") and not is_syllable("truờng") and not is_syllable("lươg")
+    plain = sample_service.ask("ty le tre mau giao di hoc o lai chau nam hoc 2024-2025 phan dau bao nhieu")
+    typed = sample_service.ask("ty le tre mau giaoo di hoc o lai chau nam hoc 2024-2025 phan dau bao nhieu")
+    assert not typed.abstained and "99,85%" in typed.answer and typed.answer == plain.answer
+
+
 def test_either_spelling_of_i_and_y_finds_the_plan_that_uses_the_other(sample_service):
     """"tỉ lệ" and "tỷ lệ" are both correct; the 2024 plan writes "Tỷ lệ", a user types "tỉ lệ" (or
     "ti le"), and gets the 2024 figure, not a rarer-spelled passage of the 2030 plan."""
