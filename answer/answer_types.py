@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.vietnamese import expand_shorthand, fold
+from hoidap.vietnamese import expand_shorthand, fold, fold_asking
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -60,7 +60,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list", re.compile(r"\b(?:bao nhieu|may) \w+.*\b(?:la nhung|gom nhung|nhung cai nao|ke ten)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
-                          r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
+                          r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b|\bten (cua )?nguoi (da )?ky\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|bo phan nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
@@ -128,7 +128,7 @@ def unit_fits(span_kind: str, span_text: str, unit: str, window: str) -> bool:
 
 def expected_type(question: str) -> str:
     """One of TYPES; "description" when the question asks for no particular kind of value."""
-    q = " ".join(fold(question).split()) + " "
+    q = " ".join(fold_asking(question).split()) + " "  # "máy móc" asks no count
     q = q.replace("%", " % ")
     for name, pattern in _RULES:
         if pattern.search(q):

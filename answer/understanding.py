@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from hoidap.answer.spans import named_years
-from hoidap.vietnamese import expand_shorthand, expand_texting, find_provinces, fold, has_diacritics, nfc, stopwords_of
+from hoidap.vietnamese import expand_shorthand, expand_texting, find_provinces, fold, fold_asking, has_diacritics, nfc, stopwords_of
 
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
 # "so sánh", "khác nhau", "bên nào trước", "… như Bắc Ninh không", "… còn Hòa Bình thì sao": one line per plan.
@@ -120,7 +120,7 @@ _ASK_LEAD = re.compile(r"(?:con|va|voi|nhung)\s+")  # ", còn THCS thì sao": "c
 
 def asks(text: str) -> list[str]:
     """The asks of a message that asks two things (as typed), or [] for a single question."""
-    folded = fold(text)
+    folded = fold_asking(text)
     m = _TWO_ASKS.match(folded) if len(folded) == len(text) else None
     if not m:
         return []
@@ -165,7 +165,7 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         text=text.strip() or question,
         provinces=provinces,
         accented=has_diacritics(typed),
-        wants_number=bool(_NUMERIC.search(fold(question) + " ")),
+        wants_number=bool(_NUMERIC.search(fold_asking(question) + " ")),
         # two years named on their own ("năm 2024 ... đến 2030"): two targets to set side by side
         compares=len(provinces) > 1 or cue or len(named_years(question)[0]) > 1,
     )

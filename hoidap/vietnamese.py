@@ -163,6 +163,26 @@ def fold(text: str) -> str:
     return _fold_short(text) if len(text) <= 32 else _fold(text)
 
 
+# Words that ask, and what they fold to: typed with other accents they are other words ("máy móc" is no
+# "mấy", "đầu tư" no "đâu", "nhiều" no "nhiêu").
+_ASKING = {"may": "mấy", "nao": "nào", "gi": "gì", "dau": "đâu", "nhieu": "nhiêu"}
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def fold_asking(text: str) -> str:
+    """fold(), except that a word typed with accents that only folds to an asking word ("máy") no longer
+    reads as one: its last letter becomes "_" (the length stays, so offsets still hold)."""
+    folded = fold(text)
+    if not has_diacritics(text):
+        return folded
+    for m in _LETTERS.finditer(text):
+        word = m.group().lower()
+        asking = _ASKING.get(folded[m.start() : m.end()])
+        if asking is not None and word != asking and has_diacritics(word):
+            folded = folded[: m.end() - 1] + "_" + folded[m.end() :]
+    return folded
+
+
 # "tỉ lệ" / "tỷ lệ", "học kì" / "học kỳ", "lí luận" / "lý luận", "kĩ năng" / "kỹ năng": both spellings
 # are correct after h, k, l, m, s, t, and the plans (and users) use both. One spelling, y, everywhere
 # text is compared, so the keyword index and the answer layer see one word. Length is unchanged, so

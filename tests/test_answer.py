@@ -273,6 +273,20 @@ def test_a_plan_that_leaves_its_number_blank_says_so(sample_service):
     # the number of the text the Sở's plan implements is still answered
     implemented = sample_service.ask("kh cua so gd hoa binh nam 2025 trien khai kh so may cua tinh uy")
     assert not implemented.abstained and "285-KH/TU" in implemented.answer
+    # a plan named by its title ("kh chỉ đạo điều hành … năm 2024") with no header: its number and day are not given
+    untitled = sample_service.ask("kh chi dao dieu hanh nhiem vu gd nam 2024 cua hoa binh so may, ngay ban hanh")
+    assert untitled.abstained and "không ghi số hiệu" in untitled.answer and "không ghi ngày ký" in untitled.answer
+    # "gửi những sở nào" asks for departments, not a number
+    sent = sample_service.ask("ke hoach chi dao dieu hanh nam 2024 cua So GD Hoa Binh gui nhung so nao")
+    assert not sent.abstained and "Tài chính" in sent.answer
+
+
+def test_the_day_a_provinces_own_plan_was_issued_is_read_from_its_header(sample_service):
+    """"Kế hoạch nhiệm vụ năm học 2024 2025 của sơn la ban hành ngày nào": Sơn La's plan, not the Bộ's plan of
+    the same name that it cites; "tên người ký" asks a person, and Sơn La's plan names no signer."""
+    reply = sample_service.ask("ke hoach nhiem vu nam hoc 2024 2025 cua son la ban hanh ngay nao")
+    assert not reply.abstained and "12 tháng 09 năm 2024" in reply.answer and "23/8/2024" not in reply.answer
+    assert sample_service.ask("ten nguoi ky qd 1899 ban hanh ke hoach nam hoc cua son la").abstained
 
 
 def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):

@@ -73,6 +73,9 @@ from hoidap.answer.spans import find_spans
         ("kế hoạch 285 do cơ quan nào ban hành", "agency"),  # a body, though a text is named before it
         ("kh 285 ở sở thì bộ phận nào theo dõi tổng hợp", "agency"),
         ("quyết định 1899 của đơn vị nào", "agency"),
+        ("ten nguoi ky qd 1899 ban hanh ke hoach nam hoc cua son la", "person"),
+        ("hb có đầu tư máy móc cntt, thư viện điện tử cho trường ko", "description"),  # "máy" is no "mấy"
+        ("hb có mấy trường đạt chuẩn", "count"),
         ("hb muốn nâng tỷ lệ xã đạt tiêu chí số mấy về trường học", "label"),  # the criterion's number, not the rate
         ("trẻ suy dinh dưỡng ở hòa bình năm 2024 đặt chỉ tiêu thế nào", "description"),  # how: "giảm so với cùng kỳ"
     ],
