@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.vietnamese import expand_shorthand, fold
+from hoidap.vietnamese import expand_shorthand, fold, fold_asking
 
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -33,14 +33,16 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # while it does not date an event ("ngày khai giảng là ngày nào")
     ("deadline", re.compile(r"\bhan (?:chot|cuoi|nop|bao cao|gui)\b|truoc (?:nhung )?ngay|cham nhat|"
                             r"\b(?:han(?! che)|bao cao|nop|gui)\b.*\b(?:ngay nao|ngay may|thang nao|thang may)\b")),
-    # the date a document was signed or issued, as against the date of an exam, a report, a holiday
+    # the date a document was signed or issued, as against the date of an exam, a report, a holiday ("ký", not "kỳ thi")
     ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
-                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
+                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky(?! (?:thi|hop|hoc|nghi|niem))|ban hanh|thong qua|phe duyet|qd|kh|nq|ct)\b)"
                            r".*(?:ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|hom nao)")),
     ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|han nop|han bao cao|truoc ngay|hom nao|"
                         r"\b(?:lich|ngay|thoi gian) (?:thi|nghi|khai giang|tuu truong|be giang)\b(?! dua)")),
     ("when", re.compile(r"khi nao|luc nao|bao gio|thoi han|thoi diem nao|thoi gian nao")),
     ("year", re.compile(r"nam nao|nam bao nhieu|den nam nao|giai doan nao|nam may")),
+    # "nâng tỷ lệ xã đạt tiêu chí số mấy": the ask is the criterion's number, whatever rate frames it
+    ("label", re.compile(r"\b(?:tieu chi|dieu|khoan|chuong) (?:so may|so nao|so bao nhieu)\b")),
     ("percent", re.compile(r"bao nhieu ?%|%|phan tram|ty le|ti le|ty trong")),
     ("ordinal", re.compile(r"\blan (?:thu )?(may|bao nhieu)\b|muc do (may|nao|bao nhieu)|thu (may|bao nhieu)\b")),
     # "lớp mấy", "tiêu chí nào", "tiêu chí số mấy": the answer is a number that names ("lớp 1, tiêu chí 5"), not a
@@ -58,12 +60,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list", re.compile(r"\b(?:bao nhieu|may) \w+.*\b(?:la nhung|gom nhung|nhung cai nao|ke ten)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
-                          r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b")),
+                          r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b|\bten (cua )?nguoi (da )?ky\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|bo phan nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
                         r"\bmon (?:nao|gi)\b")),
-    ("figure", re.compile(r"^(?!.*(\bgi\b|nhu the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
+    # ("đặt chỉ tiêu thế nào" asks how: "giảm so với cùng kỳ năm học trước" answers it; targets that "khác nhau
+    # thế nào" are compared by their figures)
+    ("figure", re.compile(r"^(?!.*(\bgi\b|(?<!khac nhau )the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
 TYPES = ("confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
@@ -124,7 +128,7 @@ def unit_fits(span_kind: str, span_text: str, unit: str, window: str) -> bool:
 
 def expected_type(question: str) -> str:
     """One of TYPES; "description" when the question asks for no particular kind of value."""
-    q = " ".join(fold(question).split()) + " "
+    q = " ".join(fold_asking(question).split()) + " "  # "máy móc" asks no count
     q = q.replace("%", " % ")
     for name, pattern in _RULES:
         if pattern.search(q):

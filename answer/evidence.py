@@ -45,10 +45,12 @@ class TermStats:
         self.n = 0
         self.accented: Counter[str] = Counter()
         self.folded: Counter[str] = Counter()
+        self._single: tuple[frozenset[str], frozenset[str]] | None = None
         self.add(texts)
 
     def add(self, texts: Iterable[str]) -> None:
         """Count more chunks (new plans) without recounting the whole index."""
+        self._single = None
         for text in texts:
             ws = words(text)
             self.n += 1
@@ -57,6 +59,13 @@ class TermStats:
 
     def df(self, term: str) -> int:
         return (self.accented if has_diacritics(term) else self.folded).get(term, 0)
+
+    def single_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The single words the plans use, (accented, folded): what a misspelt word may stand for."""
+        if self._single is None:
+            self._single = (frozenset(t for t in self.accented if " " not in t),
+                            frozenset(t for t in self.folded if " " not in t))
+        return self._single
 
     def idf(self, term: str) -> float:
         df = self.df(term)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from hoidap.answer.extractive import Claim
 from hoidap.answer.spans import PLAN_NUMBER, YEAR
-from hoidap.vietnamese import fold
+from hoidap.vietnamese import expand_shorthand, fold
 from hoidap.index.store import ChunkStore
 from hoidap.models import Hit
 
@@ -19,6 +19,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
+                       r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
@@ -57,21 +58,50 @@ def day_asked(question: str) -> bool:
     return bool(_DAY_ASKED.search(" ".join(fold(question).split())))
 
 
+def signing_day_asked(question: str) -> bool:
+    """Whether the question asks the day a text was signed or issued ("ban hành ngày nào", "ngày ký")."""
+    return bool(_SIGNING_DAY.search(" ".join(fold(question).split())))
+
+
 def unsigned_day(question: str, date: str) -> bool:
     """Whether the question asks the day a plan was signed and the plan gives none: its header leaves
     the day blank ("Hoà Bình, ngày   tháng 02 năm 2025", read as 02/2025) or it has no dated header."""
-    return bool(_SIGNING_DAY.search(" ".join(fold(question).split()))) and not _DAY_MONTH_YEAR.fullmatch(date)
+    return signing_day_asked(question) and not _DAY_MONTH_YEAR.fullmatch(date)
 
 
-def own_number_asked(question: str) -> bool:
-    """Whether the question asks a document's own number ("số hiệu văn bản"), not a text it cites."""
-    return bool(re.search(_OWN_NUMBER, " ".join(fold(question).split())))
+def own_number_asked(question: str, title: str = "") -> bool:
+    """Whether the question asks a document's own number: "số hiệu văn bản", or "số mấy" of a plan it names
+    by its title ("kh chỉ đạo điều hành nhiệm vụ gd năm 2024 của hòa bình số mấy" for "Kế hoạch Chỉ đạo,
+    điều hành thực hiện nhiệm vụ Giáo dục và Đào tạo năm 2024"), not of a text it cites."""
+    folded = " ".join(fold(question).split())
+    if re.search(_OWN_NUMBER, folded):
+        return True
+    asked = _PLAN_NUMBER_ASKED.search(folded)
+    return bool(asked and title and not _NAMED_NUMBER.search(folded) and about_the_plans(question)
+                and title_share(expand_shorthand(question), title) >= TITLE_NAMED)
 
 
-def unnumbered(question: str, number: str) -> bool:
+# "kh … số mấy" of the first text named, unless another is named before the ask ("… để thực hiện kế hoạch số
+# mấy", "tờ trình số mấy") or after it ("số mấy của tỉnh ủy"); "gửi những sở nào" asks for departments
+_PLAN_NUMBER_ASKED = re.compile(
+    r"^(?:(?!\b(?:ke hoach|kh)\b).)*\b(?:ke hoach|kh)\b"
+    r"(?:(?!\b(?:ke hoach|kh|quyet dinh|qd|nghi quyet|to trinh|cong van|thong bao|chi thi)\b).)*"
+    r"(?<!nhung )(?<!cac )(?<!gui )\bso (?:may|bao nhieu|nao|gi)\b(?! cua (?:tinh uy|bo|chinh phu|thu tuong|ubnd|trung uong)\b)")
+_NAMED_NUMBER = re.compile(r"(?<![\d/])(?!(?:19|20)\d\d\b)\d{3,}")  # "kh 285 …": a number names the text already
+TITLE_NAMED = 0.6  # share of a plan's title words a question uses to name that plan by it
+
+
+def title_share(question: str, title: str) -> float:
+    """The share of a title's words (accent-folded) the question uses."""
+    asked = set(fold(question).split())
+    named = [w for w in fold(title).replace(",", " ").split() if len(w) > 1]
+    return sum(1 for w in named if w in asked) / len(named) if named else 0.0
+
+
+def unnumbered(question: str, number: str, title: str = "") -> bool:
     """Whether the question asks a plan's own number and the plan gives none: its header leaves the
     number blank ("Số: /SGD&ĐT-VP") or it has no header."""
-    return own_number_asked(question) and not number
+    return own_number_asked(question, title) and not number
 
 
 _BLANK_NUMBER = re.compile(r"Số:\s*/\S+")

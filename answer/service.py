@@ -19,8 +19,9 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
-                                    blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, unnumbered, unsigned_day)
+                                    blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, signing_day_asked, unnumbered, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
+from hoidap.answer.spelling import correct_spelling
 from hoidap.answer.types import Answer
 from hoidap.answer.understanding import Query, understand
 from hoidap.errors import InvalidQuestion
@@ -237,7 +238,7 @@ class AnswerService:
         return question.strip()
 
     def understand(self, question: str, province: str | None = None) -> Query:
-        query = understand(self.validate(question), self.provinces)
+        query = understand(correct_spelling(self.validate(question), self.stats), self.provinces)
         if province and not query.provinces:
             query.provinces = find_provinces(province, self.provinces) or [province]
         if not query.provinces:  # "kế hoạch 3707 …" names Lai Châu's plan
@@ -404,7 +405,10 @@ class AnswerService:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
         implemented, names_other = self._numbers_named(query, hits)
-        about_plan = ("issuer" in fields or bool(implemented) or own_number_asked(query.question)) and not names_other
+        # "kế hoạch nhiệm vụ năm học của sơn la ban hành ngày nào": the province's own plan, not the Bộ's plan of that name
+        own_day = signing_day_asked(query.question) and bool(query.provinces) and about_the_plans(query.question)
+        about_plan = ("issuer" in fields or bool(implemented) or own_number_asked(query.question, hits[0].chunk.metadata.title)
+                      or own_day) and not names_other
         side_by_side = len(query.provinces) > 1 and about_the_plans(query.question) and not names_other
         if OWN_FIELDS & set(fields) or about_plan or not claims or compares_plans(query.question) or side_by_side:
             return meta
@@ -428,7 +432,7 @@ class AnswerService:
             return []
         plan = hits[0].chunk.metadata
         return [name for name, blank in (("date", "date" in fields and unsigned_day(query.question, plan.date)),
-                                         ("number", "number" in fields and unnumbered(query.question, plan.number))) if blank]
+                                         ("number", "number" in fields and unnumbered(query.question, plan.number, plan.title))) if blank]
 
     def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
         """The outline of the plan the question is about: the best-matching plan of each province

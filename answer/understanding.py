@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from hoidap.answer.spans import named_years
-from hoidap.vietnamese import expand_shorthand, find_provinces, fold, has_diacritics, nfc
+from hoidap.vietnamese import expand_shorthand, expand_texting, find_provinces, fold, fold_asking, has_diacritics, nfc, stopwords_of
 
 _NUMERIC = re.compile(r"bao nhieu|ty le|may |so luong|phan tram|%|muc|chi tieu", re.I)
 # "so sánh", "khác nhau", "bên nào trước", "… như Bắc Ninh không", "… còn Hòa Bình thì sao": one line per plan.
@@ -23,6 +23,46 @@ _CHAT_CONTEXT = re.compile(
     r"^\s*(?:(?:minh|em|toi|to|chi|anh|co|thay)\s+(?:la|lam|dang|day|o|cong tac)\b[^,:?]{0,80}?(?:[,:]|\bcho (?:minh |em |toi )?hoi\b)"
     r"|[^,:?]{0,60}\b(?:hoi|sep|lanh dao|can gap|can so lieu|nho)\b[^:?]{0,60}:|(?:sep|lanh dao|phong|truong)\s+(?:hoi|can gap|can|nho)\b)"
 )
+
+
+# "xã em vùng 3, con em học lớp 5, mai họp dân, cho em hỏi …": who asks and why, said before the ask in
+# clauses of their own. Such a clause speaks of the asker (a place or child of theirs, what they are doing),
+# greets, or announces a meeting; it asks nothing itself.
+_ASKER = re.compile(
+    r"\b(?:xa|thon|ban|huyen|truong|lop|nha|phuong|chau|vo|chong|me|bo|so|phong|co quan|don vi)\s+(?:em|toi|minh|tui|to)\b"
+    r"|\bcon (?:em|toi|minh|tui)\s+(?:hoc|nam nay|dang|vao|sap|lop|di hoc|o|thi|moi)\b"
+    r"|^(?:em|toi|minh|tui|to|chung toi|bon em|anh|chi)\s+(?:la|lam|dang|o|day|co|can|muon|dinh|sap|phai|vua|moi|hoc|cong tac|phu trach)\b"
+    r"|\b(?:mai|ngay mai|tuan sau|tuan toi|chieu nay|sang nay|toi nay|hom nay|sap|thang sau|sap toi)\b.*\b(?:hop|bao cao|trinh bay|noi|phat bieu|thuyet trinh)\b"
+    r"|\bhop (?:dan|thon|ban|phu huynh|hdnd|hoi dong|chi bo|xa|giao ban|to dan pho)\b"
+    r"|^(?:ad|admin|anh chi|moi nguoi|ban oi|chao|xin chao|alo|a lo)\b"
+)
+_GREETING = re.compile(r"(?:(?:ad|admin|anh chi|moi nguoi|anh|chi|ban|em)\s+oi|xin chao|chao (?:ad|admin|ban|anh chi)|"
+                       r"cho (?:(?:em|minh|toi|to|tui|chi|anh|chau)\s+)?hoi(?:\s+(?:chut|ti|xiu|voi|cai|nhe|nha)\b)*(?:\s+la\b)?)\b\s*[,:.!]?\s*")
+_ASKS_SOMETHING = re.compile(r"\b(?:bao nhieu|may|nao|gi|khi nao|bao gio|ai|the nao|thi sao|ra sao|khong|chua|co phai|sao)\b|\?")
+_CLAUSE_END = re.compile(r"[,:;.!?](?!\d)")
+
+
+def ask_start(question: str) -> int:
+    """Where the ask of a chat message begins, after clauses that only say who asks and why and a greeting
+    ("xã em vùng 3, con em học lớp 5, cho em hỏi | tỷ lệ …"); 0 when there are none or too little is left."""
+    folded = fold(question)
+    if len(folded) != len(question):
+        return 0
+    start = 0
+    while True:
+        start += len(folded[start:]) - len(folded[start:].lstrip())
+        greeting = _GREETING.match(folded, start)
+        if greeting and greeting.end() > start:
+            start = greeting.end()
+            continue
+        end = _CLAUSE_END.search(folded, start)
+        clause = folded[start : end.start() if end else len(folded)].strip()
+        if not end or not _ASKER.search(clause) or _ASKS_SOMETHING.search(clause):
+            break
+        start = end.end()
+    rest = question[start:].split()
+    topical = [w for w, stop in zip(rest, stopwords_of([w.lower().strip(",.?!:;") for w in rest])) if not stop]
+    return start if start and len(topical) >= 2 else 0
 
 
 def framing_words(text: str) -> frozenset[str]:
@@ -80,7 +120,7 @@ _ASK_LEAD = re.compile(r"(?:con|va|voi|nhung)\s+")  # ", còn THCS thì sao": "c
 
 def asks(text: str) -> list[str]:
     """The asks of a message that asks two things (as typed), or [] for a single question."""
-    folded = fold(text)
+    folded = fold_asking(text)
     m = _TWO_ASKS.match(folded) if len(folded) == len(text) else None
     if not m:
         return []
@@ -111,9 +151,12 @@ class Query:
 
 def understand(question: str, known_provinces: set[str]) -> Query:
     """Scope to provinces named in the question (with or without diacritics)."""
-    question = nfc(question).strip()
+    typed = nfc(question).strip()
+    question = expand_texting(typed)  # "có bn trường", "đc miễn ko": the words the shorthand stands for
+    message = expand_shorthand(question)
+    provinces = find_provinces(message, known_provinces)  # "HB", "LC" name Hòa Bình and Lai Châu too, even in a preamble
+    question = question[ask_start(question) :].strip() or question  # the ask, without "xã em vùng 3, cho em hỏi"
     text = expand_shorthand(question)
-    provinces = find_provinces(text, known_provinces)  # "HB", "LC" name Hòa Bình and Lai Châu too
     cue = bool(_COMPARES.search(fold(text)))  # on the expanded text: "kh 2024 với kh 285"
     for name in provinces:
         text = _remove_name(text, name)
@@ -121,8 +164,8 @@ def understand(question: str, known_provinces: set[str]) -> Query:
         question=question,
         text=text.strip() or question,
         provinces=provinces,
-        accented=has_diacritics(question),
-        wants_number=bool(_NUMERIC.search(fold(question) + " ")),
+        accented=has_diacritics(typed),
+        wants_number=bool(_NUMERIC.search(fold_asking(question) + " ")),
         # two years named on their own ("năm 2024 ... đến 2030"): two targets to set side by side
         compares=len(provinces) > 1 or cue or len(named_years(question)[0]) > 1,
     )

@@ -103,6 +103,10 @@ def eval_command(
     cv: Annotated[
         bool, typer.Option("--cv", help="Out-of-fold run on a training gold set: systems hoidap, hoidap-rules, hoidap-oof")
     ] = False,
+    variant: Annotated[
+        str, typer.Option("--variant", help="Retype the questions: plain (as written), chat (preambles, texting shorthand, "
+                                            "particles) or typo (one misspelt word each); see eval/variants.py")
+    ] = "plain",
 ) -> None:
     """Evaluate retrieval and answers against a gold set, with baselines side by side."""
     corpus_dir = _corpus(corpus)
@@ -141,9 +145,15 @@ def eval_command(
     if unknown or not names:
         _echo_err(f"unknown system(s): {', '.join(unknown) or '(none given)'}; known: {', '.join(SYSTEMS)}")
         raise typer.Exit(2)
-    chosen = select(items, limit)
+    from hoidap.eval.variants import VARIANTS, retyped
+
+    if variant not in VARIANTS:
+        _echo_err(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+        raise typer.Exit(2)
+    chosen = retyped(select(items, limit), variant)
     typer.echo(
         f"evaluating {len(chosen)} questions from {gold_path} with {', '.join(names)}"
+        + (f", retyped as {variant}" if variant != "plain" else "")
         + (f" (hoidap at {url})" if url else "")
     )
 

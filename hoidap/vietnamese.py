@@ -89,6 +89,37 @@ _PROVINCE_CAPITALS = {"SL": "Sơn La", "BN": "Bắc Ninh"}
 _PROVINCE_CAPITALS_RE = re.compile(r"(?<![\w/-])(SL|BN)(?![\w/-])")
 
 
+# Texting shorthand of chat messages ("có đc hỗ trợ ko", "lớp mấy vs ạ"): words of the question itself,
+# expanded before it is read, so "bn" asks a figure and "j" a thing as "bao nhiêu" and "gì" do.
+TEXTING = {
+    "ko": "không", "k": "không", "hok": "không", "khg": "không", "hem": "không", "dc": "được", "đc": "được",
+    "j": "gì", "ntn": "như thế nào", "vs": "với", "cx": "cũng", "nhg": "những", "ng": "người", "bh": "bao giờ",
+    "bnhieu": "bao nhiêu", "trc": "trước", "ns": "nói", "mk": "mình", "bít": "biết", "bit": "biết",
+}
+_TEXTING_RE = re.compile(r"(?<![\w/-])(" + "|".join(TEXTING) + r")(?![\w/-])", re.IGNORECASE)
+# "tr" is "trường" ("tr tiểu học") but "triệu" after a figure ("5 tr"); small "bn" is "bao nhiêu" where a
+# figure is asked ("đạt bn %", "có bn trường"); elsewhere ("bn hạn tổng kết") it may be Bắc Ninh.
+_TR = re.compile(r"(?<![\w/-])(\d\s*)?tr(?![\w/-])", re.IGNORECASE)
+_BN = re.compile(r"(?<![\w/-])bn(?![\w/-])")
+_BN_AFTER = frozenset("la co dat duoc dc chiem tang giam xuong len muc tuyen can con phai them khoang duoi tren mat het".split())
+_BN_BEFORE = frozenset("% phan truong tr giao gv hoc hs xa huyen lop nguoi tien sinh sv chi nam thang ngay phong co diem "
+                       "tre em ty ti trieu dong a vay the nhi voi".split())
+
+
+def _bn(m: re.Match[str]) -> str:
+    before = m.string[: m.start()].split()[-1:]
+    after = m.string[m.end() :].replace("%", " % ").split()[:1]
+    asks = (before and fold(before[0]) in _BN_AFTER) or not after or fold(after[0]).strip("?.!,") in _BN_BEFORE | {""}
+    return "bao nhiêu" if asks and m.group() == "bn" else m.group()
+
+
+def expand_texting(text: str) -> str:
+    """Replace the texting shorthand of a chat message by the words it stands for."""
+    text = _BN.sub(_bn, text)
+    text = _TR.sub(lambda m: f"{m.group(1)}triệu" if m.group(1) else "trường", text)
+    return _TEXTING_RE.sub(lambda m: TEXTING[m.group(1).lower()], text)
+
+
 def expand_shorthand(text: str) -> str:
     """Replace chat abbreviations by the words the plans use."""
     text = _PROVINCE_CAPITALS_RE.sub(lambda m: _PROVINCE_CAPITALS[m.group(1)], text)
@@ -130,6 +161,26 @@ def normalize_tone_placement(text: str) -> str:
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and spell i/y one way: "Tỉ lệ Đạt" -> "ty le dat"."""
     return _fold_short(text) if len(text) <= 32 else _fold(text)
+
+
+# Words that ask, and what they fold to: typed with other accents they are other words ("máy móc" is no
+# "mấy", "đầu tư" no "đâu", "nhiều" no "nhiêu").
+_ASKING = {"may": "mấy", "nao": "nào", "gi": "gì", "dau": "đâu", "nhieu": "nhiêu"}
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def fold_asking(text: str) -> str:
+    """fold(), except that a word typed with accents that only folds to an asking word ("máy") no longer
+    reads as one: its last letter becomes "_" (the length stays, so offsets still hold)."""
+    folded = fold(text)
+    if not has_diacritics(text):
+        return folded
+    for m in _LETTERS.finditer(text):
+        word = m.group().lower()
+        asking = _ASKING.get(folded[m.start() : m.end()])
+        if asking is not None and word != asking and has_diacritics(word):
+            folded = folded[: m.end() - 1] + "_" + folded[m.end() :]
+    return folded
 
 
 # "tỉ lệ" / "tỷ lệ", "học kì" / "học kỳ", "lí luận" / "lý luận", "kĩ năng" / "kỹ năng": both spellings

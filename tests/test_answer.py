@@ -273,6 +273,20 @@ def test_a_plan_that_leaves_its_number_blank_says_so(sample_service):
     # the number of the text the Sở's plan implements is still answered
     implemented = sample_service.ask("kh cua so gd hoa binh nam 2025 trien khai kh so may cua tinh uy")
     assert not implemented.abstained and "285-KH/TU" in implemented.answer
+    # a plan named by its title ("kh chỉ đạo điều hành … năm 2024") with no header: its number and day are not given
+    untitled = sample_service.ask("kh chi dao dieu hanh nhiem vu gd nam 2024 cua hoa binh so may, ngay ban hanh")
+    assert untitled.abstained and "không ghi số hiệu" in untitled.answer and "không ghi ngày ký" in untitled.answer
+    # "gửi những sở nào" asks for departments, not a number
+    sent = sample_service.ask("ke hoach chi dao dieu hanh nam 2024 cua So GD Hoa Binh gui nhung so nao")
+    assert not sent.abstained and "Tài chính" in sent.answer
+
+
+def test_the_day_a_provinces_own_plan_was_issued_is_read_from_its_header(sample_service):
+    """"Kế hoạch nhiệm vụ năm học 2024 2025 của sơn la ban hành ngày nào": Sơn La's plan, not the Bộ's plan of
+    the same name that it cites; "tên người ký" asks a person, and Sơn La's plan names no signer."""
+    reply = sample_service.ask("ke hoach nhiem vu nam hoc 2024 2025 cua son la ban hanh ngay nao")
+    assert not reply.abstained and "12 tháng 09 năm 2024" in reply.answer and "23/8/2024" not in reply.answer
+    assert sample_service.ask("ten nguoi ky qd 1899 ban hanh ke hoach nam hoc cua son la").abstained
 
 
 def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(sample_service):
@@ -355,6 +369,42 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     assert expand_shorthand("sơ kết học kỳ 1, hoc ki 2, học kỳ 1,5") == "sơ kết học kỳ I, hoc ki II, học kỳ 1,5"
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
+
+
+def test_a_chat_message_is_read_as_its_ask(sample_service):
+    """Texting shorthand ("bn", "tr", "đc", "ko", "j") and a preamble saying who asks and why ("xã em vùng 3,
+    con em học lớp 5, cho em hỏi") change nothing: the ask gets the answer it gets typed plainly, and an
+    unanswerable ask is still declined."""
+    from hoidap.answer.understanding import understand
+    from hoidap.vietnamese import expand_texting
+
+    assert expand_texting("có bn tr đạt chuẩn, hỗ trợ 5 tr, có đc miễn ko, nhg việc j") == (
+        "có bao nhiêu trường đạt chuẩn, hỗ trợ 5 triệu, có được miễn không, những việc gì")
+    assert expand_texting("bn hạn tổng kết năm học") == "bn hạn tổng kết năm học"  # may be Bắc Ninh: left as typed
+    chat = understand("xã em vùng 3, con em học lớp 5, mai họp dân, ad ơi cho em hỏi LC phấn đấu bn % trẻ mẫu giáo đi học",
+                      {"Lai Châu"})
+    assert chat.question == "LC phấn đấu bao nhiêu % trẻ mẫu giáo đi học" and chat.provinces == ["Lai Châu"]
+    assert understand("tỷ lệ trẻ em 5 tuổi đi học, lai châu đạt bao nhiêu", {"Lai Châu"}).question.startswith("tỷ lệ trẻ em")
+    plain = sample_service.ask("ty le tre mau giao di hoc o lai chau nam hoc 2024-2025 phan dau bao nhieu")
+    texted = sample_service.ask("xa em toan dong bao dan toc, con em hoc lop 5, ty le tre mau giao di hoc o lai chau nam hoc 2024-2025 phan dau bn a")
+    assert not texted.abstained and "99,85%" in texted.answer and texted.answer == plain.answer
+    assert sample_service.ask("con em học lớp 5, lai chau hien co bn tr ptdtnt voi a").abstained
+
+
+def test_a_misspelt_word_is_read_as_the_plans_word_and_real_words_are_left_alone(sample_service):
+    """"dưỡg", "giaoo", "ngàày" cannot be Vietnamese syllables: each is read as the plans' word one edit away.
+    Words that are syllables ("gửi", "xuống", "tết") and abbreviations ("cds") stay as typed, even where the
+    plans never use them."""
+    from hoidap.answer.spelling import correct_spelling, is_syllable
+
+    stats = sample_service.stats
+    assert correct_spelling("tỷ lệ trẻ suy dinh dưỡg, mau giaoo, ngàày nào", stats) == (
+        "tỷ lệ trẻ suy dinh dưỡng, mau giao, ngày nào")
+    assert correct_spelling("gửi báo cáo trước tết, giảm xuống, cds", stats) == "gửi báo cáo trước tết, giảm xuống, cds"
+    assert is_syllable("nghiêng") and is_syllable("truong") and not is_syllable("truờng") and not is_syllable("lươg")
+    plain = sample_service.ask("ty le tre mau giao di hoc o lai chau nam hoc 2024-2025 phan dau bao nhieu")
+    typed = sample_service.ask("ty le tre mau giaoo di hoc o lai chau nam hoc 2024-2025 phan dau bao nhieu")
+    assert not typed.abstained and "99,85%" in typed.answer and typed.answer == plain.answer
 
 
 def test_either_spelling_of_i_and_y_finds_the_plan_that_uses_the_other(sample_service):

@@ -46,6 +46,7 @@ from hoidap.answer.spans import find_spans
         ("ngày toàn dân đưa trẻ đến trường tổ chức hôm nào", "date"),
         ("kế hoạch ra tháng mấy", "docdate"),  # when a document was issued
         ("thi tốt nghiệp THPT 2025 ngày nào", "date"),  # when an event takes place
+        ("Kỳ thi tốt nghiệp THPT 2025 ở BN thi vào ngày nào?", "date"),  # "kỳ thi" is no "ký"
         ("qđ 1102 bắc ninh có hiệu lực từ khi nào", "description"),  # "kể từ ngày ký" holds no date
         ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
         ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
@@ -67,11 +68,16 @@ from hoidap.answer.spans import find_spans
         ("nq thu hút gv về lai châu công tác là nq nào", "docref"),  # a text named by its abbreviation
         ("hòa bình có dạy tiếng mường trong trường ko, theo qđ nào", "docref"),
         ("những kh nào muốn đưa tiếng anh thành ngôn ngữ thứ 2", "list"),  # which plans, not which text number
-        ("mầm non học 2 buổi/ngày: 2 kế hoạch của hòa bình đặt chỉ tiêu thế nào", "figure"),  # "thế nào" names no text
+        ("mầm non học 2 buổi/ngày: 2 kế hoạch của hòa bình đặt chỉ tiêu thế nào", "description"),  # asks how; names no text
         ("hoa binh nam 2024 tre nha tre ra lop bao nhieu", "count"),  # "ra lớp" is going to school, not a grade
         ("kế hoạch 285 do cơ quan nào ban hành", "agency"),  # a body, though a text is named before it
         ("kh 285 ở sở thì bộ phận nào theo dõi tổng hợp", "agency"),
         ("quyết định 1899 của đơn vị nào", "agency"),
+        ("ten nguoi ky qd 1899 ban hanh ke hoach nam hoc cua son la", "person"),
+        ("hb có đầu tư máy móc cntt, thư viện điện tử cho trường ko", "description"),  # "máy" is no "mấy"
+        ("hb có mấy trường đạt chuẩn", "count"),
+        ("hb muốn nâng tỷ lệ xã đạt tiêu chí số mấy về trường học", "label"),  # the criterion's number, not the rate
+        ("trẻ suy dinh dưỡng ở hòa bình năm 2024 đặt chỉ tiêu thế nào", "description"),  # how: "giảm so với cùng kỳ"
     ],
 )
 def test_expected_type_is_read_from_the_question(question, kind):
@@ -232,6 +238,31 @@ def test_the_figure_an_answer_would_give_must_be_of_the_level_asked():
     asked_graduation = QuestionView.build("tỷ lệ tốt nghiệp THCS đến 2030", "tỷ lệ tốt nghiệp THCS đến 2030", TermStats([window]))
     f = {"qualifier_conflict": 0.0}
     assert _typed_features(asked_graduation, window, window, f) and f["qualifier_conflict"] == 0.0
+    from hoidap.answer.features import qualifiers
+
+    assert qualifiers("100% trẻ học 2 buổi/ngày và học chương trình GDMN") == {"cap": frozenset({"mam non"})}
+
+
+def test_a_date_asked_for_a_named_year_falls_in_it():
+    """"Kỳ thi tốt nghiệp THPT 2025 thi ngày nào": "ngày 31/7/2020", the date of a programme the passage cites,
+    is no answer; a document's date asked by the year of the plan citing it ("kế hoạch 2024 căn cứ kết luận 51
+    ngày nào") may be of any year."""
+    from hoidap.answer.evidence import TermStats
+    from hoidap.answer.features import QuestionView, _typed_features
+
+    cited = ("nhiệm kỳ 2020 - 2025; Chương trình hành động số 306/CTr-UBND ngày 31/7/2020 của UBND tỉnh về việc "
+             "thực hiện Kế hoạch phát triển kinh tế - xã hội 5 năm 2021 - 2025")
+    exam = "tổ chức Kỳ thi tốt nghiệp THPT vào ngày 26/6/2025"
+    stats = TermStats([cited, exam])
+
+    def dates(question: str, window: str) -> list[str]:
+        view = QuestionView.build(question, question, stats)
+        return [s.text for s in _typed_features(view, window, window, {"qualifier_conflict": 0.0})]
+
+    assert dates("ky thi tot nghiep THPT 2025 o bac ninh thi ngay nao", cited) == []
+    assert dates("ky thi tot nghiep THPT 2025 o bac ninh thi ngay nao", exam) == ["ngày 26/6/2025"]
+    assert dates("kỳ thi tốt nghiệp THPT năm 2024 thi ngày nào", exam) == []
+    assert any("31/7/2020" in d for d in dates("kế hoạch 2024 căn cứ chương trình hành động 306 ban hành ngày nào", cited))
 
 
 def test_a_target_asked_for_is_a_figure_not_the_period_a_plan_runs_to():
@@ -350,6 +381,8 @@ def test_a_table_row_about_another_indicator_is_not_usable():
     assert rows[0][:20] not in usable("ti le tot nghiep THPT nam hoc 2024-2025 la bao nhieu")
     assert rows[0][:20] in usable("tỷ lệ gv trung học phổ thông đạt chuẩn bao nhiêu %")
     assert rows[1][:20] in usable("mẫu giáo mấy %")  # two of its label's five words are enough
+    # typed with accents, "thư viện" is not "giáo viên": the row shares only "đạt chuẩn" with the question
+    assert rows[0][:20] not in usable("Lai Châu phấn đấu bao nhiêu % trường có thư viện đạt chuẩn")
 
 
 def test_a_figure_whose_clause_is_about_something_else_is_not_usable():
@@ -392,6 +425,10 @@ def test_a_figure_ending_its_phrase_is_not_of_the_subject_after_the_comma():
         view = QuestionView.build(question, question, stats)
         return any(is_usable(view, c) and figure in c.quote for c in candidates(view, [Hit(chunk, 1.0)]))
 
+    care = ("Kết quả chăm sóc nuôi dưỡng trẻ tiếp tục được nâng cao, 100% trẻ học 2 buổi/ngày và học chương trình GDMN; "
+            "tỷ lệ trẻ suy dinh dưỡng giảm so với cùng kỳ năm học trước.")
+    assert not usable("ty le tre suy dinh duong nam 2024 phai giam con bao nhieu %", care, "100%")  # another clause's figure
+    assert usable("bao nhiêu % trẻ mầm non học 2 buổi/ngày", care, "100%")
     assert not usable("ty le tre thua can beo phi phai giam xuong bao nhieu %", fat, "5%")
     assert usable("tỉ lệ trẻ suy dinh dưỡng thấp còi dưới bao nhiêu %", fat, "5%")
     assert usable("bao nhiêu % giáo viên trung học cơ sở có trình độ đại học", staff, "100%")

@@ -262,3 +262,29 @@ def test_url_mode_gives_the_same_answers_as_in_process(run, tmp_path):
         assert http["abstained"] == local["abstained"]
         assert [p["doc"] for p in http["retrieved"]] == [p["doc"] for p in local["retrieved"]]
     assert remote["systems"]["hoidap"]["overall"]["fact_accuracy"] == run["report"]["systems"]["hoidap"]["overall"]["fact_accuracy"]
+
+
+def test_questions_can_be_retyped_as_chat_messages_or_with_a_typo(run, tmp_path):
+    """`--variant chat` asks each gold question as a chat message (preamble, texting shorthand, particles) and
+    `--variant typo` with one misspelt word; the same seed gives the same rewrite, the gold answers stay."""
+    from hoidap.eval.gold import load_gold
+    from hoidap.eval.variants import chat_style, one_typo, retyped
+
+    question = "Lai Châu phấn đấu bao nhiêu % trẻ mẫu giáo được đi học, không tính nhà trẻ"
+    chat = chat_style(question, "x-1")
+    assert chat == chat_style(question, "x-1") and chat != question
+    assert any(s in chat.split() for s in ("bn", "ko", "k", "đc", "dc")) or chat.endswith("ạ")
+    typo = one_typo(question, "x-1")
+    assert sum(a != b for a, b in zip(typo.split(), question.split())) == 1
+    items, _ = load_gold(run["gold"])
+    assert [i.facts for i in retyped(items, "chat")] == [i.facts for i in items]
+    assert retyped(items, "plain") == items
+
+    out = tmp_path / "chat"
+    result = CliRunner().invoke(app, ["eval", "--gold", str(run["gold"]), "--limit", "8", "--systems", "hoidap",
+                                      "--out", str(out), "--data-dir", str(run["data"]), "--variant", "chat", "--no-progress"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    asked = {i["id"]: i["question"] for i in json.loads((out / "report.json").read_text(encoding="utf-8"))["items"]}
+    assert asked and all(asked[i.id] == chat_style(i.question, i.id) for i in items if i.id in asked)
+    wrong = CliRunner().invoke(app, ["eval", "--gold", str(run["gold"]), "--variant", "voice"])
+    assert wrong.exit_code == 2 and "unknown variant 'voice'" in wrong.output
