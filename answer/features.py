@@ -515,11 +515,11 @@ def _rarest_after_figures(matcher: Matcher, window: str, typed: list[Span]) -> b
     _, rarest = max(present)
     ends = [m.start() for m in _CLAUSE_END.finditer(window)]
     bounds = list(zip([0] + ends, ends + [len(window)]))
-    best = max(matcher.coverage(window[a:b]) for a, b in bounds)
+    best = max(matcher.coverage_of(grams_of(window[a:b])) for a, b in bounds)
     for span in typed:
         start = max((e for e in ends if e < span.start), default=0)
         stop = min([e for e in ends if e >= span.end] + [len(window)])
-        if _word_at(rarest, window[start:stop]) < 0 and matcher.coverage(window[start:stop]) < OTHER_CLAUSE_SHARE * best:
+        if _word_at(rarest, window[start:stop]) < 0 and matcher.coverage_of(grams_of(window[start:stop])) < OTHER_CLAUSE_SHARE * best:
             continue  # "100% trẻ học 2 buổi/ngày …; tỷ lệ trẻ suy dinh dưỡng giảm": the figure's clause is another's
         comma = window.find(",", span.end, stop)
         if comma < 0 or len(_WORD_RUN.findall(window[max(start, window.rfind(",", start, span.start) + 1):span.start])) <= 1:

@@ -150,7 +150,8 @@ class Query:
 
 
 def understand(question: str, known_provinces: set[str]) -> Query:
-    """Scope to provinces named in the question (with or without diacritics)."""
+    """The ask of a message made ready for retrieval: texting shorthand expanded, a preamble saying who asks
+    set aside, scoped to the provinces named anywhere in the message (with or without diacritics)."""
     typed = nfc(question).strip()
     question = expand_texting(typed)  # "có bn trường", "đc miễn ko": the words the shorthand stands for
     message = expand_shorthand(question)

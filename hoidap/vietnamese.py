@@ -107,6 +107,7 @@ _BN_BEFORE = frozenset("% phan truong tr giao gv hoc hs xa huyen lop nguoi tien 
 
 
 def _bn(m: re.Match[str]) -> str:
+    """"bao nhiêu" for a small "bn" standing where a figure is asked (after "đạt", before "%" or a unit)."""
     before = m.string[: m.start()].split()[-1:]
     after = m.string[m.end() :].replace("%", " % ").split()[:1]
     asks = (before and fold(before[0]) in _BN_AFTER) or not after or fold(after[0]).strip("?.!,") in _BN_BEFORE | {""}
