@@ -444,12 +444,17 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     # not the period the plan is for
     own = f"{passage} {meta.school_year} {meta.date} {_FULL_DATE.sub(' ', meta.title)}"
     years, school_years = named_years(own)
-    stated = years | {y for sy in school_years for y in sy.split("-")}
+    stated = _with_halves(years, school_years)
     if view.school_years and view.years:  # two periods ("Lai Châu năm học 2024-2025, Hòa Bình năm 2024"): either
         return not (view.school_years & school_years or view.years & stated)
     if view.school_years and not view.school_years & school_years:
         return True
     return bool(view.years) and not view.years & stated
+
+
+def _with_halves(years: set[str], school_years: set[str]) -> set[str]:
+    """Single years together with both years of each school year ("2024-2025" -> "2024", "2025")."""
+    return years | {y for sy in school_years for y in sy.split("-")}
 
 
 def _has_anchor(matcher: Matcher, grams: Grams) -> bool:
@@ -486,7 +491,7 @@ _SPAN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 def _in_asked_years(view: QuestionView, typed: list[Span]) -> list[Span]:
     """A date answers a question naming its year or school year only if it falls in them: the exam of
     2025 is not held on "ngày 31/7/2020", the date of a programme the passage cites."""
-    asked = view.years | {y for sy in view.school_years for y in sy.split("-")}
+    asked = _with_halves(view.years, view.school_years)
     if not asked or view.kind not in _DATE_QUESTIONS:
         return typed
     return [s for s in typed if s.kind not in _DATE_KINDS or not (ys := set(_SPAN_YEAR.findall(s.text))) or ys & asked]

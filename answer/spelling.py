@@ -14,9 +14,8 @@ import unicodedata
 from functools import lru_cache
 
 from hoidap.answer.evidence import TermStats
-from hoidap.vietnamese import SHORTHAND, TEXTING, fold, has_diacritics, is_stopword, words
+from hoidap.vietnamese import LETTER_RUN, SHORTHAND, TEXTING, fold, has_diacritics, is_stopword, words
 
-_WORD = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 3  # shorter words have too many neighbours to guess from ("hs", "gv", "ạ")
 _KEEP = frozenset(SHORTHAND) | frozenset(TEXTING)
 
@@ -41,16 +40,14 @@ def is_syllable(word: str) -> bool:
 
 def correct_spelling(text: str, stats: TermStats) -> str:
     """The text with each misspelt word replaced by the plans' word it most likely stands for."""
-    tokens = list(_WORD.finditer(text))
+    tokens = list(LETTER_RUN.finditer(text))
     if not tokens:
         return text
     vocab = stats.single_words()
+    normal = [""] + [_normal(m.group()) for m in tokens] + [""]  # each word as the statistics spell it, once
     out, last = [], 0
     for i, m in enumerate(tokens):
-        word = m.group()
-        before = _normal(tokens[i - 1].group()) if i else ""
-        after = _normal(tokens[i + 1].group()) if i + 1 < len(tokens) else ""
-        fixed = _correct(word, before, after, stats, vocab)
+        fixed = _correct(m.group(), normal[i + 1], normal[i], normal[i + 2], stats, vocab)
         out.append(text[last : m.start()] + fixed)
         last = m.end()
     return "".join(out) + text[last:]
@@ -62,8 +59,9 @@ def _normal(word: str) -> str:
     return found[0] if len(found) == 1 else word.lower()
 
 
-def _correct(word: str, before: str, after: str, stats: TermStats, vocab: tuple[frozenset[str], frozenset[str]]) -> str:
-    low = _normal(word)
+def _correct(word: str, low: str, before: str, after: str, stats: TermStats,
+             vocab: tuple[frozenset[str], frozenset[str]]) -> str:
+    """The plans' word a misspelt `word` (`low`: as the statistics spell it) stands for, or `word` itself."""
     if (len(fold(low)) < MIN_LENGTH or word.isupper() or low in _KEEP or is_stopword(low) or stats.df(low) > 0
             or is_syllable(low) or not _VOWEL.search(fold(low))):  # "cds", "ptdtnt": abbreviations
         return word

@@ -167,7 +167,7 @@ def fold(text: str) -> str:
 # Words that ask, and what they fold to: typed with other accents they are other words ("máy móc" is no
 # "mấy", "đầu tư" no "đâu", "nhiều" no "nhiêu").
 _ASKING = {"may": "mấy", "nao": "nào", "gi": "gì", "dau": "đâu", "nhieu": "nhiêu"}
-_LETTERS = re.compile(r"[^\W\d_]+")
+LETTER_RUN = re.compile(r"[^\W\d_]+")  # a word of letters only, as typed
 
 
 def fold_asking(text: str) -> str:
@@ -176,7 +176,7 @@ def fold_asking(text: str) -> str:
     folded = fold(text)
     if not has_diacritics(text):
         return folded
-    for m in _LETTERS.finditer(text):
+    for m in LETTER_RUN.finditer(text):
         word = m.group().lower()
         asking = _ASKING.get(folded[m.start() : m.end()])
         if asking is not None and word != asking and has_diacritics(word):
