@@ -84,6 +84,7 @@ def test_every_fact_is_in_its_answer_and_every_quote_in_its_document(committed):
 def test_comparison_is_whitespace_and_case_insensitive_and_nfc():
     assert contains("tối  thiểu\n20%  tổng chi", "tối thiểu 20% tổng")
     assert contains("Hòa Bình", unicodedata.normalize("NFD", "Hòa Bình"))
+    assert contains("nâng cấp trường CĐSP Hoà Bình", "trường CĐSP Hòa Bình")  # old and new tone placement
     assert not contains("tối thiểu 20%", "tối thiểu 25%")
     assert contains("2. UBND các huyện: Ban hành văn bản chỉ đạo", "ban hành văn bản chỉ đạo")
     assert not contains("anything", "   ")
