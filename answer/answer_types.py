@@ -17,8 +17,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("description", re.compile(r"\bhieu luc (?:tu |ke tu )?(?:khi nao|ngay nao|luc nao|bao gio|tu)")),
     # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
     # the passage that states that same figure answers it
-    ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
-                           r"\b(?:khong|ko|chua)\W*$|"
+    ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|(?<!phan )dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
+                           r"\b(?:khong|ko|chua)(?:\s+(?:a|vay|the|nhi|nhe|ha))*\W*$|"
                            # "tỉnh nào đặt tối thiểu 20%": the plans that state that same figure answer, one line each
                            # ("trong mấy kế hoạch" is "among the plans", not "how many")
                            r"^(?!.*\b(?:bao nhieu|may)\b(?! (?:ke hoach|kh|van ban)\b))(?=.*\d ?(?:%|phan tram)).*"
@@ -98,6 +98,15 @@ ACCEPTS: dict[str, frozenset[str]] = {
 STRICT = frozenset({"confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
+# "cấp nào đạt chuẩn thấp nhất", "huyện nào nhiều trường nhất": the answer weighs several rows against each other
+_RANKS = re.compile(r"^(?=.*\bnao\b).*\b(?:cao|thap|nhieu|it|lon|nho|nhanh|cham|som|muon)(?: \w+){0,3} nhat\b")
+
+
+def ranks_rows(question: str) -> bool:
+    """Whether the question asks which of several is highest or lowest (every row is part of the answer)."""
+    return bool(_RANKS.search(" ".join(fold(question).split())))
+
+
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
 
 
@@ -121,9 +130,15 @@ def unit_fits(span_kind: str, span_text: str, unit: str, window: str) -> bool:
     write "45") in a window that names the unit; never a percentage."""
     if not unit:
         return True
+    units = (unit,) + _UNIT_ALSO.get(unit, ())
     if span_kind == "count":
-        return fold(span_text).split(" ", 1)[-1].startswith(unit)
-    return span_kind == "number" and unit in fold(window)
+        return fold(span_text).split(" ", 1)[-1].startswith(units)
+    return span_kind == "number" and (unit in fold(window) or any(re.search(rf"\b{u}\b", fold(window)) for u in units[1:]))
+
+
+# Units the plans count the asked one in: schools are "cơ sở giáo dục" ("35 cơ sở giáo dục mầm non và phổ
+# thông" for "bao nhiêu trường").
+_UNIT_ALSO = {"truong": ("co so",), "truong hoc": ("co so",)}
 
 
 def expected_type(question: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hoidap.answer.answer_types import carries_expected
+from hoidap.answer.answer_types import STRICT, carries_expected, ranks_rows
 from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, in_asked_place, is_usable
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
@@ -99,7 +99,10 @@ class Decision:
         scored = self.score(view, cands)
         if self.answerable(view, scored) < self.threshold:
             return []
-        bar = (self.claim_ratio_all_plans if all_plans else self.claim_ratio) * scored[0][0]
+        # "cấp nào đạt chuẩn thấp nhất": every level's row is weighed, down to the all-plans bar
+        ranks = ranks_rows(view.text)
+        bar = (self.claim_ratio_all_plans if all_plans or ranks else self.claim_ratio) * scored[0][0]
+        doc_bar = (self.claim_ratio_all_plans if ranks else self.claim_ratio) * scored[0][0]
         chosen: list[Candidate] = []
         per_doc: dict[str, int] = {}
         seen: set[str] = set()
@@ -108,17 +111,27 @@ class Decision:
                 break
             cand = _widened(scored, p, cand)
             chunk, doc = cand.hit.chunk.id, cand.hit.chunk.source
-            if chunk in seen or per_doc.get(doc, 0) >= 2:
+            if chunk in seen or (per_doc.get(doc, 0) >= 2 and not ranks):
                 continue
-            if doc in per_doc and p < self.claim_ratio * scored[0][0]:
+            if doc in per_doc and p < doc_bar:
                 continue  # below the usual bar only as a plan's first line
             if chosen and cand.features.get("qualifier_conflict"):
                 continue  # a further line about "mức độ 2" when "mức độ 1" was asked
+            if doc in per_doc and not all_plans and not ranks and view.kind not in ("list", "description") \
+                    and not self._adds_words(view, cand, chosen):
+                continue  # the next table row ("trường trung học …" after "trường tiểu học …"): nothing more of the question
             seen.add(chunk)
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
         chosen = self._each_named_province(scored, chosen, named, max_claims)
         return self._answer_each_ask(view, scored, chosen, max_claims)
+
+    @staticmethod
+    def _adds_words(view: QuestionView, cand: Candidate, chosen: list[Candidate]) -> bool:
+        """Whether a further line of a plan already quoted holds a word of the question its lines lack."""
+        doc = cand.hit.chunk.source
+        said = set().union(*(view.matcher.terms_in(c.quote) for c in chosen if c.hit.chunk.source == doc))
+        return bool(view.matcher.terms_in(cand.quote) - said)
 
     def _each_named_province(self, scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],
                              max_claims: int) -> list[Candidate]:

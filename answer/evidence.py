@@ -192,3 +192,8 @@ class Matcher:
         hit = sum(w for t, w in self._accented if t in grams.accented)
         hit += sum(w for t, w in self._folded if t in grams.folded)
         return hit / self.total
+
+    def terms_in(self, text: str) -> set[str]:
+        """The question's key terms the text holds (as coverage() counts them)."""
+        grams = Grams.of(text)
+        return {t for t, _ in self._accented if t in grams.accented} | {t for t, _ in self._folded if t in grams.folded}

@@ -94,6 +94,7 @@ class QuestionView:
     subject: Matcher | None = None  # the body a task question names ("UBND huyện" of "UBND huyện phải làm gì")
     # each ask of a message asking two things ("… bao nhiêu %, còn THCS thì sao"), with its words as typed
     asks: tuple[tuple[Matcher, str], ...] = ()
+    present: bool = False  # asks how things stand now ("hiện có bao nhiêu trường"), not a target
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -119,6 +120,7 @@ class QuestionView:
             subject=Matcher(key_terms(subject), stats) if (subject := task_subject(text)) else None,
             asks=tuple((Matcher(key_terms(a), stats, framing), a) for a in asks(text)),
             grams=grams_of(text),
+            present=bool(_PRESENT.search(fold(text))),
         )
 
 
@@ -186,15 +188,21 @@ def _pieces(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, in
     """The clauses as pieces to run windows over; a clause longer than CLAIM_CHARS is cut at the last
     space before the limit."""
     out = []
+    refs = [(m.start(), m.end()) for m in _NAMED_REFERENCE.finditer(sentence)]
     for a, b in clauses:
         while b - a > CLAIM_CHARS:
             cut = sentence.rfind(" ", a, a + CLAIM_CHARS)
+            # not inside "Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023": the next piece would open on its date
+            cut = next((r0 - 1 for r0, r1 in refs if r0 - 1 > a and r0 < cut < r1), cut)
             cut = cut if cut > a else a + CLAIM_CHARS
             out.append((a, cut))
             a = cut + 1
         if b > a:
             out.append((a, b))
     return out
+
+
+_NAMED_REFERENCE = re.compile(_NAMED_TEXT.pattern + r"\S+(?: ngày \d{1,2}/\d{1,2}/\d{4}| ngày \d{1,2} tháng \d{1,2} năm \d{4})?")
 
 
 def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
@@ -476,6 +484,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
         # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
         f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS
                                       or _rarest_after_figures(view.matcher, window, typed))
+    if view.present and view.kind in _FIGURE_KINDS and typed and not _ACHIEVED.search(fold(window)):
+        # "hiện có bao nhiêu trường đạt chuẩn": a target ("phấn đấu", "đến năm 2030", "đối với 35 cơ sở") is
+        # not how things stand; a table's "chỉ tiêu đạt được" is
+        f["not_current"] = 1.0
     if view.qualifiers and typed and not f["qualifier_conflict"]:
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
@@ -502,6 +514,8 @@ _FIGURE_FRAMING = frozenset({"ty", "ti", "le", "dat", "toi", "thieu", "tren", "d
                              "tieu", "muc", "nam", "hoc", "so", "tong", "cac", "va", "tro", "len", "trong", "bao",
                              "nhieu", "nay"})
 _FIGURE_KINDS = frozenset({"percent", "figure", "count", "money"})
+_PRESENT = re.compile(r"\b(?:hien (?:nay|tai|co|gio)|bay gio)\b")
+_ACHIEVED = re.compile(r"\b(?:dat duoc|hien (?:nay|tai|co)|da (?:dat|co|duoc))\b")
 
 
 OTHER_CLAUSE_SHARE = 0.5  # a figure's clause sharing under half what the window's best clause shares is about another
@@ -655,7 +669,7 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), and the
     clause a figure stands in about what the question asks (figure_elsewhere)."""
     return (in_asked_place(cand) and not cand.features.get("other_row") and not cand.features.get("figure_elsewhere")
-            and (view.kind not in STRICT or bool(cand.spans)))
+            and not cand.features.get("not_current") and (view.kind not in STRICT or bool(cand.spans)))
 
 
 def in_asked_place(cand: Candidate) -> bool:

@@ -21,9 +21,12 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
-                       r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
+                       r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
-                         r"ban hanh boi|do cap nao"),
+                         r"ban hanh boi|do cap nao|"
+                         # "kế hoạch năm 2024 của Hòa Bình do cơ quan nào làm / xây dựng": who drew up the plan itself
+                         r"\b(?:ke hoach|van ban|quyet dinh|kh)\b.*\b(?:do|cua) (?:co quan|don vi|cap|ben|ai)(?: nao)? "
+                         r"(?:lam|soan|soan thao|xay dung|lap|ra|dua ra)\W*(?:a|vay|the|nhi)?\W*$"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
     "recipients": re.compile(r"\bgui (toi|den|cho|ve)\b|\bnoi nhan\b|\bgui nhung\b|\bgui di\b"),
 }

@@ -140,11 +140,20 @@ def _base_letter(ch: str) -> str:
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 PLAN_NUMBER = re.compile(r"\d{3,}")  # a number that can name a plan: "lớp 10", "kết luận 91" are too short
-_SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})(?!\d)")
+# "2024 - 2025", "2024/2025"; typed with a space only ("năm học 2024 2025") when the years follow each other
+_SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})( ?[-–/] ?| )((?:19|20)\d{2})(?!\d)")
 
 
 def named_years(text: str) -> tuple[set[str], set[str]]:
     """(years named on their own, school years) of a text: "năm 2024 … đến 2030, năm học 2024 - 2025"
     -> ({"2024", "2030"}, {"2024-2025"}); the halves of a school year are not years on their own."""
-    school_years = {f"{a}-{b}" for a, b in _SCHOOL_YEAR.findall(text)}
-    return set(YEAR.findall(_SCHOOL_YEAR.sub(" ", text))), school_years
+    school_years: set[str] = set()
+
+    def cut(m: re.Match[str]) -> str:
+        first, sep, second = m.groups()
+        if sep.strip() or int(second) == int(first) + 1:
+            school_years.add(f"{first}-{second}")
+            return " "
+        return m.group()
+
+    return set(YEAR.findall(_SCHOOL_YEAR.sub(cut, text))), school_years

@@ -36,8 +36,12 @@ _ASKER = re.compile(
     r"|\bhop (?:dan|thon|ban|phu huynh|hdnd|hoi dong|chi bo|xa|giao ban|to dan pho)\b"
     r"|^(?:ad|admin|anh chi|moi nguoi|ban oi|chao|xin chao|alo|a lo)\b"
 )
+# (letters: "kính gửi ban biên tập,", "xin hỏi", "nhờ cháu tra giúp bà:", "làm ơn cho tôi biết")
+_ASKER_WORD = r"(?:em|minh|toi|to|tui|chi|anh|chau|ba|ong|bac|chu|con|ban|ad|admin|thay)"
 _GREETING = re.compile(r"(?:(?:ad|admin|anh chi|moi nguoi|anh|chi|ban|em)\s+oi|xin chao|chao (?:ad|admin|ban|anh chi)|"
-                       r"cho (?:(?:em|minh|toi|to|tui|chi|anh|chau)\s+)?hoi(?:\s+(?:chut|ti|xiu|voi|cai|nhe|nha)\b)*(?:\s+la\b)?)\b\s*[,:.!]?\s*")
+                       r"kinh (?:gui|chao)\b[^,:.!?]{0,40}(?=[,:.!])|xin (?:hoi|phep hoi)|(?:lam on |xin )?cho (?:" + _ASKER_WORD + r"\s+)?biet|"
+                       r"nho (?:" + _ASKER_WORD + r"\s+)?(?:tra|xem|coi|hoi|tim)?\s*(?:giup|ho)(?:\s+" + _ASKER_WORD + r")?(?:\s+(?:voi|cai|chut|ti|nhe|nha)\b)*|"
+                       r"cho (?:" + _ASKER_WORD + r"\s+)?hoi(?:\s+(?:chut|ti|xiu|voi|cai|nhe|nha)\b)*(?:\s+la\b)?)\b\s*[,:.!]?\s*")
 _ASKS_SOMETHING = re.compile(r"\b(?:bao nhieu|may|nao|gi|khi nao|bao gio|ai|the nao|thi sao|ra sao|khong|chua|co phai|sao)\b|\?")
 _CLAUSE_END = re.compile(r"[,:;.!?](?!\d)")
 
@@ -126,6 +130,26 @@ def asks(text: str) -> list[str]:
         return []
     second = _ASK_LEAD.match(folded, m.start(2))
     return [text[m.start(1) : m.end(1)], text[second.end() if second else m.start(2) : m.end(2)]]
+
+
+# "nghe nói …, có đúng không": a figure the message states and asks to have confirmed
+_STATED_PERCENT = re.compile(r"(?<![\d,.])\d+(?:[,.]\d+)?\s*(?:%|phần trăm|phan tram)", re.IGNORECASE)
+_HEARSAY = re.compile(r"^\s*(?:(?:tôi |toi |em |mình |minh |bà |ba |ông |ong )?(?:nghe|thấy|thay) (?:nói|noi|bảo|bao|đâu|dau|đồn|don)\b"
+                      r"|(?:có |co )?(?:người|nguoi|tin) (?:ta )?(?:nói|noi|bảo|bao|đồn|don))(?: (?:là|la|rằng|rang)\b)?\s*,?\s*", re.IGNORECASE)
+_CHECK_TAIL = re.compile(r"[,\s]*(?:(?:có|co|vậy|vay|thế|the|đúng|dung|thật|that|phải|phai|là|la)\s+){0,3}"
+                         r"(?:không|khong|ko|chăng|chang|hả|ha)(?:\s+(?:ạ|a|vậy|vay|thế|the|nhỉ|nhi))*\W*$", re.IGNORECASE)
+_CHECK_HEAD = re.compile(r"^\s*(?:có phải|co phai|phải chăng|phai chang)(?: (?:là|la)\b)?\s*", re.IGNORECASE)
+
+
+def figure_asked(question: str) -> str | None:
+    """The figure question a rumour check stands for ("nghe nói LC phấn đấu 100% trẻ mẫu giáo ra lớp, có
+    đúng không" -> "LC phấn đấu bao nhiêu % trẻ mẫu giáo ra lớp"), or None when it checks no percentage."""
+    from hoidap.answer.answer_types import expected_type
+
+    if expected_type(question) != "confirm" or len(_STATED_PERCENT.findall(question)) != 1:
+        return None
+    text = _CHECK_TAIL.sub("", _CHECK_HEAD.sub("", _HEARSAY.sub("", question)))
+    return _STATED_PERCENT.sub("bao nhiêu %", text).strip() or None
 
 
 @dataclass

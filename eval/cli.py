@@ -261,7 +261,7 @@ def train_command(
     typer.echo(f"{len(items)} questions, {n_cands} candidate claims ({sum(sum(e.labels) for e in examples)} positive)")
     typer.echo("out of fold (ranker kind; gate threshold chosen per kind):")
     models = train.compare(examples, typer.echo)
-    kind = model if model != "auto" else max(models, key=lambda k: models[k]["correct_decisions"])
+    kind = model if model != "auto" else train.choose_kind(models)
     ablations = train.ablation(examples, kind, typer.echo) if ablation else None
     decision = train.fit_decision(examples, kind)
     decision.info.update(

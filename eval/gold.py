@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hoidap.vietnamese import has_diacritics
+from hoidap.vietnamese import has_diacritics, normalize_tone_placement
 
 TYPES = ("numeric", "factoid", "list", "metadata", "comparison", "unanswerable")
 FIELDS = ("id", "question", "answer", "facts", "evidence", "province", "type")
@@ -28,8 +28,9 @@ _SPACE = re.compile(r"\s+", re.UNICODE)
 
 
 def squash(text: str) -> str:
-    """NFC, then every whitespace character removed: the form all text comparisons use."""
-    return _SPACE.sub("", unicodedata.normalize("NFC", text))
+    """NFC with modern tone placement ("Hoà" = "Hòa": plans use both), then every whitespace character
+    removed: the form all text comparisons use."""
+    return _SPACE.sub("", normalize_tone_placement(unicodedata.normalize("NFC", text)))
 
 
 def contains(haystack: str, needle: str) -> bool:

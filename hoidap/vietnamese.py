@@ -72,8 +72,14 @@ SHORTHAND = {
     "kdcl": "kiểm định chất lượng", "gdmn": "giáo dục mầm non", "gdnn": "giáo dục nghề nghiệp",
     "tbdh": "thiết bị dạy học", "cđs": "chuyển đổi số", "gdqp": "giáo dục quốc phòng", "nckh": "nghiên cứu khoa học",
     "tn": "tốt nghiệp", "bc": "báo cáo",
+    # the everyday names of the school levels and of continuing education, which the plans never use
+    "cấp 1": "cấp tiểu học", "cap 1": "cấp tiểu học", "cấp i": "cấp tiểu học",
+    "cấp 2": "cấp trung học cơ sở", "cap 2": "cấp trung học cơ sở", "cấp ii": "cấp trung học cơ sở",
+    "cấp 3": "cấp trung học phổ thông", "cap 3": "cấp trung học phổ thông", "cấp iii": "cấp trung học phổ thông",
+    "bổ túc văn hóa": "giáo dục thường xuyên", "bo tuc van hoa": "giáo dục thường xuyên",
+    "bổ túc": "giáo dục thường xuyên", "bo tuc": "giáo dục thường xuyên",
 }
-_SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(SHORTHAND) + r")(?![\w/-])", re.IGNORECASE)
+_SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/-])", re.IGNORECASE)
 
 
 # "năm học 24-25", "nh 24-25": the plans always write the school year in full ("2024 - 2025")
@@ -94,7 +100,7 @@ _PROVINCE_CAPITALS_RE = re.compile(r"(?<![\w/-])(SL|BN)(?![\w/-])")
 TEXTING = {
     "ko": "không", "k": "không", "hok": "không", "khg": "không", "hem": "không", "dc": "được", "đc": "được",
     "j": "gì", "ntn": "như thế nào", "vs": "với", "cx": "cũng", "nhg": "những", "ng": "người", "bh": "bao giờ",
-    "bnhieu": "bao nhiêu", "trc": "trước", "ns": "nói", "mk": "mình", "bít": "biết", "bit": "biết",
+    "bnhieu": "bao nhiêu", "nhiu": "nhiêu", "bnhiu": "bao nhiêu", "trc": "trước", "ns": "nói", "mk": "mình", "bít": "biết", "bit": "biết",
 }
 _TEXTING_RE = re.compile(r"(?<![\w/-])(" + "|".join(TEXTING) + r")(?![\w/-])", re.IGNORECASE)
 # "tr" is "trường" ("tr tiểu học") but "triệu" after a figure ("5 tr"); small "bn" is "bao nhiêu" where a

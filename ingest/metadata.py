@@ -52,8 +52,16 @@ def extract_metadata(paragraphs: list[Paragraph]) -> DocumentMetadata:
     year_at = next((p.ordinal for p in body if meta.school_year and _mentions_year(p.text, meta.school_year)), None)
     if year_at is not None:
         meta.evidence["school_year"] = year_at
-    meta.issuer = meta.issuer or _guess_issuer(texts, meta, province)
+    if not meta.issuer:
+        meta.issuer = _guess_issuer(texts, meta, province)
+        # the paragraph that names it ("Sở Giáo dục và Đào tạo xây dựng Kế hoạch …"), so "do cơ quan nào ban hành" cites it
+        said = next((p.ordinal for p in body[:12] if _ISSUER_NAMED.search(p.text)), None) if meta.issuer else None
+        if said is not None and "issuer" not in meta.evidence:
+            meta.evidence["issuer"] = said
     return meta
+
+
+_ISSUER_NAMED = re.compile(r"\b(?:Sở Giáo dục và Đào tạo|Ủy ban nhân dân tỉnh|UBND tỉnh)(?: \([^)]{1,12}\))? (?:xây dựng|ban hành) [Kk]ế hoạch\b")
 
 
 def detect_province(texts: list[str]) -> str:

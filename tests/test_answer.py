@@ -498,3 +498,71 @@ def test_province_abbreviations_scope_and_a_titles_dates_are_not_the_plans_perio
     conflict = {c.hit.chunk.source: c.features["year_conflict"]
                 for c in candidates(sample_service.view(query), sample_service.retrieve(query))}
     assert conflict["002_a8c82b05f2f84e83.txt"] == 1.0 and conflict["004_a590e7237a5272fc.txt"] == 0.0
+
+
+def test_a_polite_letter_is_read_as_its_ask(sample_service):
+    """A letter's greeting and the writer's introduction ("Kính gửi ban biên tập, tôi là hội viên khuyến học
+    xã, xin hỏi …", "nhờ cháu tra giúp bà: …") are not the question: the ask gets its plain answer."""
+    from hoidap.answer.understanding import ask_start
+
+    letter = "Kính gửi ban biên tập, tôi là hội viên khuyến học xã, xin hỏi tỉnh Sơn La năm học này chi cho giáo dục ít nhất bao nhiêu phần trăm ngân sách?"
+    assert letter[ask_start(letter):].startswith("tỉnh Sơn La năm học này")
+    asked = "nho chau tra giup ba: lai chau phan dau bao nhieu % tre mau giao ra lop"
+    assert asked[ask_start(asked):] == "lai chau phan dau bao nhieu % tre mau giao ra lop"
+    reply = sample_service.ask(letter)
+    assert not reply.abstained and "20%" in reply.answer and {c.province for c in reply.citations} == {"Sơn La"}
+
+
+def test_a_rumoured_figure_the_plan_does_not_state_is_answered_with_the_one_it_states(sample_service):
+    """"Nghe nói Lai Châu phấn đấu 100% trẻ mẫu giáo ra lớp, có đúng không": no plan states 100% for it, so the
+    answer gives the figure the plan does state (99,85%) instead of declining; a rumour the plan confirms
+    is answered with that same figure."""
+    from hoidap.answer.understanding import figure_asked
+
+    assert figure_asked("Tôi nghe nói là Hòa Bình chi 25% ngân sách cho giáo dục, có thật vậy không ạ?") == (
+        "Hòa Bình chi bao nhiêu % ngân sách cho giáo dục")
+    assert figure_asked("Lai Châu phấn đấu bao nhiêu % trẻ mẫu giáo ra lớp") is None
+    wrong = sample_service.ask("nghe nói Lai Châu phấn đấu 100% trẻ mẫu giáo ra lớp, có đúng không?")
+    assert not wrong.abstained and "99,85%" in wrong.answer
+    assert_grounded(wrong)
+    right = sample_service.ask("nghe noi lai chau phan dau 99,85% tre mau giao ra lop co that khong a")
+    assert not right.abstained and right.answer.split(" — ")[0].endswith("99,85%")
+
+
+def test_the_everyday_names_of_school_levels_are_read_as_the_plans_names(sample_service):
+    """"cấp 1 / cấp 2 / cấp 3", "bổ túc văn hóa" are what parents say for tiểu học, THCS, THPT and GDTX."""
+    from hoidap.vietnamese import expand_shorthand
+
+    assert expand_shorthand("trường cấp 2, hoc sinh cap 3, Cấp 1, lớp bổ túc văn hóa, cấp 10") == (
+        "trường cấp trung học cơ sở, hoc sinh cấp trung học phổ thông, cấp tiểu học, lớp giáo dục thường xuyên, cấp 10")
+    reply = sample_service.ask("Lai Châu phấn đấu bao nhiêu % trường cấp 1 đạt chuẩn quốc gia mức độ 1")
+    assert not reply.abstained and "52,4%" in reply.answer
+
+
+def test_a_single_figure_is_cited_once_not_with_the_next_rows_of_its_table(sample_service):
+    """"trường tiểu học đạt chuẩn quốc gia mức độ 1" is one row of Lai Châu's table: the rows for mầm non and
+    trung học share every word of the question but add none, so they are not quoted beside it. A question
+    asking which level is lowest still gets the rows it weighs."""
+    reply = sample_service.ask("ty le truong tieu hoc dat chuan quoc gia muc do 1 cua LC nam hoc 2024 2025")
+    assert not reply.abstained and "52,4%" in reply.answer and len(reply.citations) == 1
+    ranked = sample_service.ask("lai chau ty le truong dat chuan quoc gia muc do 1 cap nao thap nhat")
+    assert not ranked.abstained and len(ranked.citations) >= 2
+
+
+def test_who_drew_up_a_plan_asked_in_everyday_words_is_its_issuer():
+    from hoidap.answer.metadata import metadata_fields
+    from hoidap.vietnamese import expand_texting
+
+    assert metadata_fields("ke hoach giao duc nam 2024 cua hoa binh do co quan nao lam") == ["issuer"]
+    assert metadata_fields("kế hoạch này do ai soạn vậy") == ["issuer"]
+    assert metadata_fields("cơ quan nào làm đầu mối thực hiện kế hoạch") == []
+    assert expand_texting("lai chau co bao nhiu xa") == "lai chau co bao nhiêu xa"
+
+
+def test_how_things_stand_now_is_not_answered_with_a_target(sample_service):
+    """"Hiện có bao nhiêu trường đạt chuẩn quốc gia": the plans set targets ("phấn đấu 61%", "đến năm 2030 … 100%"),
+    which say nothing of today, so the question is declined; a table's achieved column ("chỉ tiêu đạt được: 8
+    huyện") does say how things stand."""
+    assert sample_service.ask("Tỷ lệ phòng học kiên cố hiện nay của Hòa Bình là bao nhiêu ạ?").abstained
+    now = sample_service.ask("Lai Châu hiện có mấy huyện đạt chuẩn phổ cập THCS mức 1")
+    assert not now.abstained and "8 huyện" in now.answer

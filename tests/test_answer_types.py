@@ -657,3 +657,48 @@ def test_what_a_plan_says_and_the_number_naming_it_do_not_weigh_as_the_topic():
     stats = TermStats(["Thực hiện Kế hoạch số 285-KH/TU", "lương của nhà giáo được ưu tiên xếp cao nhất", "giáo viên", "Kế hoạch 285"])
     weights = QuestionView.build("lương gv trong kh 285 nói thế nào", "lương gv trong kh 285 nói thế nào", stats).matcher.weights
     assert "nói" not in weights and weights["285"] < 0.5 * stats.idf("285") and weights["lương"] == stats.idf("lương")
+
+
+def test_school_years_typed_with_a_space_or_a_slash_are_school_years_not_two_years():
+    from hoidap.answer.spans import named_years
+
+    assert named_years("năm học 2024 2025") == (set(), {"2024-2025"})
+    assert named_years("năm học 2024/2025") == (set(), {"2024-2025"})
+    assert named_years("năm 2024 … đến 2030, năm học 2024 - 2025") == ({"2024", "2030"}, {"2024-2025"})
+    assert named_years("từ 2020 2025 đến 2030") == ({"2020", "2025", "2030"}, set())
+
+
+def test_which_row_is_highest_or_lowest_weighs_every_row():
+    from hoidap.answer.answer_types import ranks_rows
+
+    assert ranks_rows("lai chau gv cap nao dat chuan dao tao thap nhat")
+    assert ranks_rows("huyện nào có nhiều trường nhất")
+    assert not ranks_rows("sơn la chi ít nhất bao nhiêu % cho giáo dục")
+
+
+def test_a_checked_figure_ending_in_a_polite_particle_or_after_phan_dau_is_a_confirmation():
+    from hoidap.answer.answer_types import expected_type
+
+    assert expected_type("nghe noi lai chau phan dau 99,85% tre mau giao ra lop co that khong") == "confirm"
+    assert expected_type("hòa bình chi 20% ngân sách cho giáo dục có đúng không ạ") == "confirm"
+    assert expected_type("trường mầm non ở đâu đạt 54,5% không") != "confirm"
+
+
+def test_a_count_of_schools_is_answered_by_a_count_of_establishments():
+    """"bao nhiêu trường" is answered by "35 cơ sở giáo dục mầm non và phổ thông"; a count of classes is not."""
+    asked = "đánh giá ngoài cho bao nhiêu trường"
+    assert carries_expected("công nhận đạt chuẩn quốc gia đối với 35 cơ sở giáo dục mầm non", asked)
+    assert not carries_expected("công nhận đạt chuẩn quốc gia đối với 35 lớp học", asked)
+
+
+def test_a_long_clause_is_not_cut_inside_the_reference_of_a_text():
+    """The cut before CLAIM_CHARS falls before "Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023", so no window opens
+    on the bare date with the text's number left in the window before."""
+    sentence = ("Triển khai dạy tiếng Việt cho trẻ mầm non trước khi vào lớp Một đối với con em các dân tộc thiểu số theo "
+                "Thông tư số 23/2023/TT-BGDĐT ngày 08/12/2023 của Bộ trưởng Bộ Giáo dục và Đào tạo và thực hiện hiệu quả "
+                "Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023 của Hội đồng nhân dân tỉnh về chính sách hỗ trợ giáo viên tiểu "
+                "học dạy tăng cường tiếng Việt cho học sinh dân tộc thiểu số lớp 1, lớp 2, lớp 3 thuộc xã khu vực III.")
+    opened = [w for w, _ in windows(sentence)]
+    assert not [w for w in opened if w.startswith("20/7/2023")]
+    assert any(w.startswith("Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023 của Hội đồng nhân dân tỉnh về chính sách") for w in opened)
+    assert all(len(w) <= CLAIM_CHARS for w in opened)

@@ -288,3 +288,12 @@ def test_questions_can_be_retyped_as_chat_messages_or_with_a_typo(run, tmp_path)
     assert asked and all(asked[i.id] == chat_style(i.question, i.id) for i in items if i.id in asked)
     wrong = CliRunner().invoke(app, ["eval", "--gold", str(run["gold"]), "--variant", "voice"])
     assert wrong.exit_code == 2 and "unknown variant 'voice'" in wrong.output
+
+
+def test_auto_ships_the_logistic_ranker_unless_boosting_is_clearly_better():
+    from hoidap.eval.train import BOOSTING_MARGIN, choose_kind
+
+    tie = {"logistic": {"correct_decisions": 0.873}, "boosting": {"correct_decisions": 0.873 + BOOSTING_MARGIN / 2}}
+    assert choose_kind(tie) == "logistic"
+    clear = {"logistic": {"correct_decisions": 0.873}, "boosting": {"correct_decisions": 0.873 + 2 * BOOSTING_MARGIN}}
+    assert choose_kind(clear) == "boosting"
