@@ -79,14 +79,14 @@ def _claim(view: QuestionView, cand: Candidate) -> Claim:
     else:
         shown = [s for s in cand.spans[:1] if s.text not in cand.quote]
     lead = ", ".join(dict.fromkeys(s.text for s in shown))
-    whole = view.kind == "list" or (view.kind in _DATE_KINDS and bool(_SEVERAL_DATES.search(fold(view.text))))
+    whole = view.kind == "list" or (view.kind in _DATE_ASKS and bool(_SEVERAL_DATES.search(fold(view.text))))
     return Claim(cand.hit, _list_quote(cand) if whole else cand.quote, cand.features["cov"], lead)
 
 
 # "những mốc thời hạn báo cáo nào": the dates run on in one sentence ("trước ngày 15/9/2024; sơ kết … trước ngày
 # 31/01/2025; tổng kết … trước ngày 25/6/2025"), quoted whole as a list is
 _SEVERAL_DATES = re.compile(r"\b(?:nhung|cac) (?:moc|thoi han|han|ngay|dot)\b")
-_DATE_KINDS = frozenset({"date", "deadline", "when"})
+_DATE_ASKS = frozenset({"date", "deadline", "when"})
 
 
 def _list_quote(cand: Candidate) -> str:
@@ -367,7 +367,9 @@ class AnswerService:
             if checked and not again:
                 # "nghe nói Lai Châu phấn đấu 100% trẻ mẫu giáo ra lớp, có đúng không": no plan states that
                 # figure; the one a plan does state answers (99,85 %)
-                return self._extract(self.understand(checked), again=True)
+                figure = self.understand(checked)
+                figure.provinces = figure.provinces or query.provinces  # a province chosen beside the message
+                return self._extract(figure, again=True)
             return hits, abstain(query, related)
         return hits, compose(query, claims)
 

@@ -527,6 +527,8 @@ def test_a_rumoured_figure_the_plan_does_not_state_is_answered_with_the_one_it_s
     assert_grounded(wrong)
     right = sample_service.ask("nghe noi lai chau phan dau 99,85% tre mau giao ra lop co that khong a")
     assert not right.abstained and right.answer.split(" — ")[0].endswith("99,85%")
+    chosen = sample_service.ask("nghe nói phấn đấu 100% trẻ mẫu giáo ra lớp, có đúng không?", province="Lai Châu")
+    assert not chosen.abstained and "99,85%" in chosen.answer and {c.province for c in chosen.citations} == {"Lai Châu"}
 
 
 def test_the_everyday_names_of_school_levels_are_read_as_the_plans_names(sample_service):
