@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hoidap.answer.answer_types import expected_type
 from hoidap.answer.spans import named_years
 from hoidap.vietnamese import expand_shorthand, expand_texting, find_provinces, fold, fold_asking, has_diacritics, nfc, stopwords_of
 
@@ -144,8 +145,6 @@ _CHECK_HEAD = re.compile(r"^\s*(?:có phải|co phai|phải chăng|phai chang)(?
 def figure_asked(question: str) -> str | None:
     """The figure question a rumour check stands for ("nghe nói LC phấn đấu 100% trẻ mẫu giáo ra lớp, có
     đúng không" -> "LC phấn đấu bao nhiêu % trẻ mẫu giáo ra lớp"), or None when it checks no percentage."""
-    from hoidap.answer.answer_types import expected_type
-
     if expected_type(question) != "confirm" or len(_STATED_PERCENT.findall(question)) != 1:
         return None
     text = _CHECK_TAIL.sub("", _CHECK_HEAD.sub("", _HEARSAY.sub("", question)))
