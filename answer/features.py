@@ -396,6 +396,21 @@ def qualifiers(text: str) -> dict[str, frozenset[str]]:
     return {kind: frozenset(values) for kind, values in out.items()}
 
 
+# Whom a figure counts: learners ("thanh niên 15-17 tuổi" are "học sinh trong độ tuổi"), teaching staff, schools, classrooms
+_POPULATIONS = (
+    ("learners", re.compile(r"\b(?:tre|hoc sinh|hs|sinh vien|hoc vien|chau|thanh nien)\b")),
+    ("staff", re.compile(r"\b(?:giao vien|gv|nha giao|can bo quan ly|cbql|doi ngu)\b")),
+    ("schools", re.compile(r"(?<!moi )(?<!hieu )(?<!tang )\btruong\b(?! (?:phong|ban|doan|hop)\b)|\bco so giao duc\b")),
+    ("rooms", re.compile(r"\bphong hoc\b")),
+)
+
+
+def populations(text: str) -> frozenset[str]:
+    """Whom a text's figures can count ("tỷ lệ giáo viên mầm non" -> {"staff"})."""
+    folded = fold(text)
+    return frozenset(name for name, pattern in _POPULATIONS if pattern.search(folded))
+
+
 def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, frozenset[str]]) -> bool:
     """The window narrows the figure the other way: "mức độ 2" where the question asks "mức độ 1"."""
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
@@ -517,6 +532,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
+    if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and (asked := populations(view.text)):
+        # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%"
+        stated = populations(leading_clause(view.matcher, window, typed))
+        f["qualifier_conflict"] = float(bool(stated) and not asked & stated)
     return typed
 
 

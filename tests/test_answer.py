@@ -596,3 +596,11 @@ def test_a_list_goes_on_into_the_sentence_that_continues_it(sample_service):
     tộc nội trú, …": the kinds of school asked for are in the second sentence."""
     reply = sample_service.ask("Bọn em ở trường bán trú vùng sâu Lai Châu, những loại trường nào được tỉnh ưu tiên đầu tư ạ?")
     assert not reply.abstained and "dân tộc nội trú" in reply.answer and "trung tâm học tập cộng đồng" in reply.answer
+
+
+def test_a_figure_about_children_does_not_answer_a_question_about_teachers(sample_service):
+    """Hòa Bình's 2024 plan sets no rate of trained preschool teachers; its "trẻ nhà trẻ ra lớp 46%" counts children."""
+    reply = sample_service.ask("tỷ lệ giáo viên mầm non của Hòa Bình năm 2024 đạt chuẩn đào tạo là bao nhiêu %")
+    assert reply.abstained or "46%" not in reply.answer
+    teachers = sample_service.ask("Lai Châu phấn đấu bao nhiêu % giáo viên mầm non đạt chuẩn đào tạo")
+    assert not teachers.abstained and "95%" in teachers.answer

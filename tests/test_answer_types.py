@@ -745,3 +745,12 @@ def test_a_clause_is_not_cut_inside_a_quotation_a_bracket_or_a_span():
     assert _plan_references("kế hoạch năm 2024 và kế hoạch triển khai 285") == {"285"}
     primary, secondary = qualifiers("trường cấp tiểu học mức độ 1"), qualifiers("Tỷ lệ trường trung học đạt chuẩn mức độ 1")
     assert not primary["cap"] & secondary["cap"] and qualifiers("trường THCS")["cap"] <= secondary["cap"]
+
+
+def test_whom_a_figure_counts_is_read_from_the_question_and_the_clause():
+    from hoidap.answer.features import populations
+
+    assert populations("tỷ lệ giáo viên mầm non đạt chuẩn đào tạo") == {"staff"}
+    assert populations("Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên") == {"learners"}
+    assert populations("thanh niên 15-17 tuổi đi học") == populations("học sinh trong độ tuổi (15-17 tuổi)")
+    assert populations("xây dựng môi trường giáo dục; Trưởng phòng GDĐT") == frozenset()
