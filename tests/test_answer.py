@@ -604,3 +604,15 @@ def test_a_figure_about_children_does_not_answer_a_question_about_teachers(sampl
     assert reply.abstained or "46%" not in reply.answer
     teachers = sample_service.ask("Lai Châu phấn đấu bao nhiêu % giáo viên mầm non đạt chuẩn đào tạo")
     assert not teachers.abstained and "95%" in teachers.answer
+
+
+def test_chat_openers_addressed_to_the_page_are_cut_before_the_ask(sample_service):
+    """"ad cho em hỏi", "cho hỏi tí" (folded "ty"): left in, "ad" and "tí" are question words no passage holds."""
+    from hoidap.answer.understanding import ask_start
+
+    for opener in ("ad cho em hỏi ", "cho hỏi tí, ", "Admin cho mình hỏi chút: "):
+        asked = opener + "Lai Châu phấn đấu bao nhiêu % trẻ nhà trẻ ra lớp"
+        assert asked[ask_start(asked):] == "Lai Châu phấn đấu bao nhiêu % trẻ nhà trẻ ra lớp"
+    reply = sample_service.ask("cho hỏi tí, lai châu năm học này phấn đấu cho các cháu nhà trẻ đi học bao nhiêu % thế?")
+    assert not reply.abstained and "32,8%" in reply.answer
+
