@@ -52,7 +52,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           # ("kế hoạch 285 do cơ quan nào ban hành", "… thì bộ phận nào theo dõi" ask for a body)
                           r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
-                          r"(?<!\bco quan )(?<!\bdon vi )(?<!\bbo phan )(?<!\bphong )(?<!\bto chuc )(nao|so may|so bao nhieu|so gi)\b|"
+                          r"(?<!\bco quan )(?<!\bdon vi )(?<!\bbo phan )(?<!\bphong )(?<!\bto chuc )"
+                          # ("… có trong kế hoạch của tỉnh nào" asks for the provinces)
+                          r"(?<!\btinh )(?<!\bdia phuong )(?<!\bhuyen )(nao|so may|so bao nhieu|so gi)\b|"
                           r"\bso (may|bao nhieu|hieu)\b|so hieu|"
                           # "theo qđ nào", "là nq nào", "kh số mấy": a text named by its abbreviation
                           r"(?<!nhung )(?<!cac )\b(?:qd|nq|cv|kh|kl|ct|tt)(?: so)? (?:nao|may)\b")),
@@ -62,9 +64,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b|\bten (cua )?nguoi (da )?ky\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
-    ("agency", re.compile(r"\b(ai|co quan nao|don vi nao|bo phan nao|to chuc nao|so nao|phong nao|truong nao|nguoi nao)\b")),
+    # ("những loại trường nào được ưu tiên" asks for kinds of school, a list)
+    ("agency", re.compile(r"\b(ai|(?<!loai )(?:co quan|don vi|bo phan|to chuc|so|phong) nao|(?<!nhung )(?<!cac )(?<!loai )truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
                         r"\bmon (?:nao|gi)\b")),
+    # "nhà trẻ ra lớp: Hòa Bình với Lai Châu bên nào cao hơn": figures weighed against each other
+    ("figure", re.compile(r"\bnao\b.*\b(?:cao|thap|nhie_|it|lon|nho)(?: \w+){0,3} (?:hon|nhat)\b")),
     # ("đặt chỉ tiêu thế nào" asks how: "giảm so với cùng kỳ năm học trước" answers it; targets that "khác nhau
     # thế nào" are compared by their figures)
     ("figure", re.compile(r"^(?!.*(\bgi\b|(?<!khac nhau )the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
@@ -107,33 +112,62 @@ def ranks_rows(question: str) -> bool:
     return bool(_RANKS.search(" ".join(fold(question).split())))
 
 
+# "2 kế hoạch của sở GD Hòa Bình giao đơn vị nào theo dõi", "cả hai kế hoạch": each plan is part of the answer
+_EACH_PLAN = re.compile(r"\b(?:hai|2|ca hai|ca 2) (?:ke hoach|kh|van ban)\b")
+
+
+def names_each_plan(question: str) -> bool:
+    """Whether the question asks of two plans at once (a province's two plans side by side)."""
+    return bool(_EACH_PLAN.search(" ".join(fold(question).split())))
+
+
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
+# "bao nhiêu sinh viên trên vạn dân": a rate per head of population, not a head count
+_PER_CAPITA = re.compile(r"(?:/ ?|\btren |\bmoi |\bcho moi )(?:1 |mot )?(?:van|nghin|ngan|tram) (?:dan|nguoi)\b")
 
 
 def asked_unit(question: str) -> str:
-    """The unit a count question names ("bao nhiêu trường" -> "truong", "mấy huyện" -> "huyen"); ""
+    """The unit a count question names ("bao nhiêu trường" -> "truong", "mấy huyện" -> "huyen"), ending
+    in "/" when asked per head ("sinh viên/vạn dân" -> "sinh vien/"), "tuoi" when it asks an age; ""
     when it names none. A count of another unit ("2 buổi" for "bao nhiêu điểm trường") does not answer."""
     from hoidap.answer.spans import COUNT_UNITS
 
-    m = _ASKED_UNIT.search(" ".join(fold(question).split()))
-    if not m:
-        return ""
-    words = m.group(1).split()
-    for unit in (" ".join(words[:2]), words[0]):
+    q = " ".join(fold(question).split())
+    m = _ASKED_UNIT.search(q)
+    words = m.group(1).split() if m else [""]
+    for unit in (" ".join(words[:2]), words[0]) if words[0] != "tuoi" else ():
         if unit in COUNT_UNITS:
-            return unit
-    return ""
+            return unit + "/" if _PER_CAPITA.search(q) else unit
+    return "tuoi" if words[0] == "tuoi" else ""  # not "trẻ trong độ tuổi … bao nhiêu": children of school age
 
 
-def unit_fits(span_kind: str, span_text: str, unit: str, window: str) -> bool:
-    """Whether a span can be the count of `unit`: a count in that unit, or a bare number (tables
-    write "45") in a window that names the unit; never a percentage."""
+def unit_fits(span_kind: str, span_text: str, unit: str, window: str, rate: bool = False) -> bool:
+    """Whether a span can be the count of `unit`: a count in that unit (per head when asked per head:
+    "89 sinh viên/vạn dân" is no number of students), or a bare number (tables write "45") in a window
+    that names the unit; never a percentage. An age ("3 đến 5 tuổi") answers only a question of age."""
+    if unit == "tuoi":
+        return span_kind == "age" or (span_kind == "number" and re.search(r"\btuoi\b", fold(window)) is not None)
+    if span_kind == "age":
+        return False
     if not unit:
         return True
-    units = (unit,) + _UNIT_ALSO.get(unit, ())
+    base, per = unit.rstrip("/"), unit.endswith("/")
+    units = (base,) + _UNIT_ALSO.get(base, ())
     if span_kind == "count":
-        return fold(span_text).split(" ", 1)[-1].startswith(units)
-    return span_kind == "number" and (unit in fold(window) or any(re.search(rf"\b{u}\b", fold(window)) for u in units[1:]))
+        return rate == per and fold(span_text).split(" ", 1)[-1].startswith(units)
+    return span_kind == "number" and _names_unit(fold(window), units, per)
+
+
+def _names_unit(window: str, units: tuple[str, ...], per: bool) -> bool:
+    """Whether a (folded) window names the unit, per head when asked per head: a table row
+    "Sinh viên/vạn dân … 89" counts no students."""
+    patterns = [re.escape(units[0])] + [rf"\b{re.escape(u)}\b" for u in units[1:]]
+    return any(_per_head(window, m.end()) == per for p in patterns for m in re.finditer(p, window))
+
+
+def _per_head(text: str, end: int) -> bool:
+    """Whether the unit or count ending at `end` is followed by "/" ("89 sinh viên/vạn dân")."""
+    return text[end:end + 2].lstrip().startswith("/")
 
 
 # Units the plans count the asked one in: schools are "cơ sở giáo dục" ("35 cơ sở giáo dục mầm non và phổ
@@ -161,7 +195,7 @@ def answering_spans(kind: str, spans: list, asked: set[str], unit: str, text: st
     if kind == "confirm":
         return [s for s in spans if s.kind in accepted and digits(s.text) in asked]
     return [s for s in spans if s.kind in accepted and (not digits(s.text) or digits(s.text) not in asked)
-            and unit_fits(s.kind, s.text, unit, text)]
+            and unit_fits(s.kind, s.text, unit, text, rate=_per_head(text, s.end))]
 
 
 def carries_expected(text: str, question: str) -> bool:

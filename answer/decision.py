@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hoidap.answer.answer_types import STRICT, carries_expected, ranks_rows
+from hoidap.answer.answer_types import STRICT, carries_expected, names_each_plan, ranks_rows
 from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, in_asked_place, is_usable
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
@@ -109,7 +109,8 @@ class Decision:
         for p, cand in scored:
             if p < bar or p <= 0 or len(chosen) >= max_claims:
                 break
-            cand = _widened(scored, p, cand)
+            cand = _widened(scored, p, cand, LIST_WIDER_RATIO if view.kind == "list" else WIDER_RATIO,
+                            even=view.kind in ("list", "description"))
             chunk, doc = cand.hit.chunk.id, cand.hit.chunk.source
             if chunk in seen or (per_doc.get(doc, 0) >= 2 and not ranks):
                 continue
@@ -124,6 +125,8 @@ class Decision:
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
         chosen = self._each_named_province(scored, chosen, named, max_claims)
+        if names_each_plan(view.text):
+            chosen = self._each_plan(scored, chosen, named, max_claims)
         return self._answer_each_ask(view, scored, chosen, max_claims)
 
     @staticmethod
@@ -151,6 +154,21 @@ class Decision:
                 best = best if p >= bar else None
             if best is not None:
                 chosen.append(best)
+        return chosen
+
+    def _each_plan(self, scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],
+                   max_claims: int) -> list[Candidate]:
+        """"2 kế hoạch của Hòa Bình giao đơn vị nào theo dõi": each plan of the provinces in the answer
+        (or named) gets its best line down to the all-plans bar, as each province named does."""
+        if not chosen:
+            return chosen
+        provinces = set(named) or {c.hit.chunk.metadata.province for c in chosen}
+        bar = self.claim_ratio_all_plans * scored[0][0]
+        for p, cand in scored:
+            if p < bar or p <= 0 or len(chosen) >= max_claims:
+                break
+            if cand.hit.chunk.metadata.province in provinces and all(c.hit.chunk.source != cand.hit.chunk.source for c in chosen):
+                chosen.append(cand)
         return chosen
 
     def _answer_each_ask(self, view: QuestionView, scored: list[tuple[float, Candidate]], chosen: list[Candidate],
@@ -181,17 +199,22 @@ class Decision:
         return chosen
 
 
-def _widened(scored: list[tuple[float, Candidate]], p: float, cand: Candidate) -> Candidate:
+def _widened(scored: list[tuple[float, Candidate]], p: float, cand: Candidate, ratio: float, even: bool = False) -> Candidate:
     """A window holding this one and more of the question, scored nearly as high, in its place: "tiêu chí
     14 về giáo dục đối với xã nông thôn mới" gives way to "… tiêu chí 5 về trường học, tiêu chí 14 về giáo
-    dục …" for "tiêu chí số mấy về trường học, số mấy về giáo dục"."""
-    wider = [(q, c) for q, c in scored if q >= WIDER_RATIO * p and c is not cand and c.hit.chunk.id == cand.hit.chunk.id
-             and cand.quote in c.quote and c.features["cov"] > cand.features["cov"]]
+    dục …" for "tiêu chí số mấy về trường học, số mấy về giáo dục". With even (a list or a description),
+    one holding as much of the question will do: "phong trào thi đua “Dạy tốt, Học tốt, Quản lý tốt”;
+    triển khai phong trào thi đua: …" names one more of the movements asked for."""
+    wider = [(q, c) for q, c in scored if q >= ratio * p and c is not cand and c.hit.chunk.id == cand.hit.chunk.id
+             and cand.quote in c.quote and (c.features["cov"] > cand.features["cov"]
+                                            or even and c.features["cov"] == cand.features["cov"])]
     return max(wider, key=lambda qc: (qc[1].features["cov"], qc[0]))[1] if wider else cand
 
 
-# A wider window replaces a chosen one when it scores at least this share of it.
+# A wider window replaces a chosen one when it scores at least this share of it; for a list, whose items
+# often go on in the next sentence ("… Trong đó, ưu tiên các trường phổ thông dân tộc nội trú, …"), less.
 WIDER_RATIO = 0.9
+LIST_WIDER_RATIO = 0.8
 
 
 def _ranked(decision: Decision, cand: Candidate) -> float:

@@ -24,7 +24,6 @@ FRAMING = frozenset({"muc tieu", "chi tieu", "nhiem vu", "noi dung", "quy dinh",
 _FRAMING_WEIGHT = 0.3
 ANCHOR_MISSING = 0.8
 RARE_TOPIC_DF = 5  # measured: the plans use "lương" 5 times, never for salaries
-_UNSEEN_FACTOR = 1.5
 _UNSEEN_PAIR = 0.3
 
 

@@ -134,10 +134,15 @@ def main_kind(question: str) -> str:
     return kind if not parts or kind in ("list", "confirm") else expected_type(parts[0])
 
 
-def windows(text: str) -> list[tuple[str, str]]:
-    """(window, its sentence) pairs: sentences up to CLAIM_CHARS whole, longer ones as runs of clauses."""
+def windows(text: str, joined: bool = False) -> list[tuple[str, str]]:
+    """(window, its sentence) pairs: sentences up to CLAIM_CHARS whole, longer ones as runs of clauses;
+    with joined, also a sentence together with the next when that one goes on with its list ("Ưu tiên …
+    cho các cơ sở giáo dục … Trong đó, ưu tiên … các trường phổ thông dân tộc nội trú, …")."""
     out = []
-    for a, b in split_sentences(text):
+    sentences = split_sentences(text)
+    if joined:
+        out += [(w, w) for w in _continued(text, sentences)]
+    for a, b in sentences:
         sentence = text[a:b].strip()
         if len(sentence) <= SENTENCE_CHARS:
             out.append((sentence, sentence))
@@ -158,6 +163,15 @@ def windows(text: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
+_CONTINUES = re.compile(r"(?:Trong đó|Cụ thể|Đặc biệt|Nhất là|Bao gồm|Gồm)\b", re.I)
+
+
+def _continued(text: str, sentences: list[tuple[int, int]]) -> list[str]:
+    """Each sentence up to SENTENCE_CHARS joined with the next when that one opens "Trong đó", "Cụ thể"…"""
+    return [text[a:d].strip() for (a, b), (c, d) in zip(sentences, sentences[1:])
+            if _CONTINUES.match(text, c, c + 12) and b - a <= SENTENCE_CHARS and d - c <= SENTENCE_CHARS]
+
+
 _NAMED_TEXT = re.compile(r"\b(?:Nghị quyết|Quyết định|Nghị định|Thông tư|Chỉ thị|Kết luận|Kế hoạch|Công văn|Chương trình hành động|Đề án) số ")
 
 
@@ -174,10 +188,19 @@ def _from_references(sentence: str, clauses: list[tuple[int, int]]) -> list[str]
     return out
 
 
+_QUOTED = re.compile(r"“[^“”]{1,80}”" r'|"[^"]{1,80}"|\([^()]{1,120}\)')
+
+
 def _clauses(sentence: str) -> list[tuple[int, int]]:
-    """Clause boundaries of a long sentence (";", ":" and "," before a word)."""
+    """Clause boundaries of a long sentence (";", ":" and "," before a word), none inside a short
+    quotation or bracket: "phong trào thi đua “Dạy tốt, Học tốt, Quản lý tốt”" is one name, not three
+    clauses, and "(biệt phái, hợp đồng giáo viên, chuyển đổi số…)" one list; nor inside a typed span
+    ("lớp 1, lớp 2, lớp 3": a window ending at "lớp 1" would hold no whole answer)."""
+    quoted = [m.span() for m in _QUOTED.finditer(sentence)] + [(sp.start, sp.end) for sp in spans_within(sentence, 0, len(sentence))]
     bounds, start = [], 0
     for m in _PIECE_END.finditer(sentence):
+        if any(a < m.start() < b for a, b in quoted):
+            continue
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(sentence)))
@@ -229,7 +252,7 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
             "score_rel": max(0.0, hit.score / top),
         }
         heads = _task_heads(view, hit.chunk) if view.subject is not None else None
-        for window, sentence in windows(hit.chunk.text):
+        for window, sentence in windows(hit.chunk.text, joined=view.kind == "list"):
             f = _features(view, section, heading, window)
             f.update(per_hit)
             if heads is not None:
@@ -340,9 +363,11 @@ def row_precision(view: QuestionView, label: str) -> float:
 
 
 _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
-                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non|gdmn|gdtx|giao duc thuong xuyen)\b"
+                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non|gdmn|gdtx|giao duc thuong xuyen|trung hoc)\b"
                         r"|\bhoc ky (ii|i|2|1)\b")
 _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt", "giao duc thuong xuyen": "gdtx", "gdmn": "mam non"}
+# "trường trung học" alone (the plans' rows) is both lower and upper secondary, never primary
+_LEVELS_OF = {"trung hoc": {"trung hoc", "thcs", "thpt"}}
 _SEMESTERS = {"1": "i", "2": "ii"}
 # Ages: a range ("từ 3 đến 5 tuổi", "3-4 tuổi") is every age in it; an age group ("nhà trẻ", "mẫu giáo")
 # is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"
@@ -360,7 +385,7 @@ def qualifiers(text: str) -> dict[str, frozenset[str]]:
     for m in _QUALIFIER.finditer(folded):
         kind, value = (("muc", m.group(2)) if m.group(1) else ("tuoi", m.group(3)) if m.group(3)
                        else ("hoc ky", _SEMESTERS.get(m.group(6), m.group(6))) if m.group(6) else ("cap", m.group(5)))
-        out.setdefault(kind, set()).add(_LEVEL_NAMES.get(value, value))
+        out.setdefault(kind, set()).update(_LEVELS_OF.get(value, {_LEVEL_NAMES.get(value, value)}))
     for m in _AGE_RANGE.finditer(folded):
         low, high = int(m.group(1)), int(m.group(2))
         if low < high <= 25:
@@ -371,13 +396,28 @@ def qualifiers(text: str) -> dict[str, frozenset[str]]:
     return {kind: frozenset(values) for kind, values in out.items()}
 
 
+# Whom a figure counts: learners ("thanh niên 15-17 tuổi" are "học sinh trong độ tuổi"), teaching staff, schools, classrooms
+_POPULATIONS = (
+    ("learners", re.compile(r"\b(?:tre|hoc sinh|hs|sinh vien|hoc vien|chau|thanh nien)\b")),
+    ("staff", re.compile(r"\b(?:giao vien|gv|nha giao|can bo quan ly|cbql|doi ngu)\b")),
+    ("schools", re.compile(r"(?<!moi )(?<!hieu )(?<!tang )\btruong\b(?! (?:phong|ban|doan|hop)\b)|\bco so giao duc\b")),
+    ("rooms", re.compile(r"\bphong hoc\b")),
+)
+
+
+def populations(text: str) -> frozenset[str]:
+    """Whom a text's figures can count ("tỷ lệ giáo viên mầm non" -> {"staff"})."""
+    folded = fold(text)
+    return frozenset(name for name, pattern in _POPULATIONS if pattern.search(folded))
+
+
 def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, frozenset[str]]) -> bool:
     """The window narrows the figure the other way: "mức độ 2" where the question asks "mức độ 1"."""
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
 _REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ct|ket luan|kl|thong tu|tt|cong van|cv|chuong trinh"
-                        r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:so\s+)?$")
+                        r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:(?:trien khai|thuc hien)\s+)?(?:so\s+)?$")
 
 
 _PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
@@ -492,6 +532,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
+    if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and (asked := populations(view.text)):
+        # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%"
+        stated = populations(leading_clause(view.matcher, window, typed))
+        f["qualifier_conflict"] = float(bool(stated) and not asked & stated)
     return typed
 
 

@@ -21,7 +21,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
-                       r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
+                       r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
                          r"ban hanh boi|do cap nao|"
                          # "kế hoạch năm 2024 của Hòa Bình do cơ quan nào làm / xây dựng": who drew up the plan itself
@@ -81,7 +81,8 @@ def own_number_asked(question: str, title: str = "") -> bool:
         return True
     asked = _PLAN_NUMBER_ASKED.search(folded)
     return bool(asked and title and not _NAMED_NUMBER.search(folded) and about_the_plans(question)
-                and title_share(expand_shorthand(question), title) >= TITLE_NAMED)
+                and (title_share(expand_shorthand(question), title) >= TITLE_NAMED or _SCHOOL_YEAR_PLAN.search(folded)
+                     and "nam hoc" in fold(title)))
 
 
 # "kh … số mấy" of the first text named, unless another is named before the ask ("… để thực hiện kế hoạch số
@@ -92,6 +93,8 @@ _PLAN_NUMBER_ASKED = re.compile(
     r"(?<!nhung )(?<!cac )(?<!gui )\bso (?:may|bao nhieu|nao|gi)\b(?! cua (?:tinh uy|bo|chinh phu|thu tuong|ubnd|trung uong)\b)")
 _NAMED_NUMBER = re.compile(r"(?<![\d/])(?!(?:19|20)\d\d\b)\d{3,}")  # "kh 285 …": a number names the text already
 TITLE_NAMED = 0.6  # share of a plan's title words a question uses to name that plan by it
+# "kế hoạch nhiệm vụ năm học của Lai Châu số mấy": the everyday name of a school-year plan names it
+_SCHOOL_YEAR_PLAN = re.compile(r"\b(?:ke hoach|kh) (?:trien khai )?(?:nhiem vu )?nam hoc\b")
 
 
 def title_share(question: str, title: str) -> float:
@@ -152,7 +155,7 @@ _DOCUMENT = re.compile(r"\b(ke hoach|quyet dinh|van ban|nghi quyet|cong van|kh|q
                        r"(?<!hoc )\bky\b(?! (thi|hop|niem|nang|luat|cuong|thuat|nghi|i|ii)\b)")
 
 
-_COMPARES_PLANS = re.compile(r"\b(ky|ban hanh|ra) (truoc|sau)\b|\b(hai|cac|ca hai) (ke hoach|van ban)\b")
+_COMPARES_PLANS = re.compile(r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(hai|cac|ca hai) (ke hoach|van ban)\b")
 
 
 # Texts other than the plans themselves: "… của Bộ ban hành ngày nào", "căn cứ quyết định nào" ask about the text, not the plans.

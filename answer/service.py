@@ -75,12 +75,32 @@ def _claim(view: QuestionView, cand: Candidate) -> Claim:
     """A candidate as a claim; for a figure question its figures lead the line, those next to the
     question's words first."""
     if view.kind in STRICT:
-        shown = leading_spans(view.matcher, cand.quote, cand.spans)[:2]
+        shown = _targets_first(view, cand.quote, cand.spans, leading_spans(view.matcher, cand.quote, cand.spans))[:2]
     else:
         shown = [s for s in cand.spans[:1] if s.text not in cand.quote]
     lead = ", ".join(dict.fromkeys(s.text for s in shown))
     whole = view.kind == "list" or (view.kind in _DATE_ASKS and bool(_SEVERAL_DATES.search(fold(view.text))))
     return Claim(cand.hit, _list_quote(cand) if whole else cand.quote, cand.features["cov"], lead)
+
+
+# A table row reads "… — Năm học 2023-2024, chỉ tiêu đạt được: 51,8%; Năm học 2024-2025, chỉ tiêu phấn đấu: 52,4%"
+_TARGET_BEFORE = re.compile(r"phan dau\W{0,3}$")
+# "đã đạt được bao nhiêu", "năm học trước", "hiện có": the figure reached, not the one aimed at
+_CHANGE_ASKED = re.compile(r"\b(?:tang|giam|so voi|thay doi|chenh lech)\b")
+_PAST_ASKED = re.compile(r"\b(?:dat duoc|da dat|nam hoc truoc|nam truoc|hien (?:co|nay|tai)|2023 ?- ?2024)\b")
+
+
+def _targets_first(view: QuestionView, quote: str, spans: list, leading: list) -> list:
+    """A table row's target ("chỉ tiêu phấn đấu: 52,4%") leads before the figure reached the year before,
+    unless the question asks what was reached: "Lai Châu đặt chỉ tiêu bao nhiêu %" is answered 52,4%."""
+    if " — " not in quote:
+        return leading
+    if _CHANGE_ASKED.search(fold(view.text)):
+        return spans  # "tăng bao nhiêu so với năm học trước": both years' figures
+    if view.present or _PAST_ASKED.search(fold(view.text)):
+        return leading
+    folded = fold(quote)
+    return [sp for sp in spans if _TARGET_BEFORE.search(folded[max(0, sp.start - 14):sp.start])] or leading
 
 
 # "những mốc thời hạn báo cáo nào": the dates run on in one sentence ("trước ngày 15/9/2024; sơ kết … trước ngày

@@ -41,8 +41,8 @@ _ASKER = re.compile(
 _ASKER_WORD = r"(?:em|minh|toi|to|tui|chi|anh|chau|ba|ong|bac|chu|con|ban|ad|admin|thay)"
 _GREETING = re.compile(r"(?:(?:ad|admin|anh chi|moi nguoi|anh|chi|ban|em)\s+oi|xin chao|chao (?:ad|admin|ban|anh chi)|"
                        r"kinh (?:gui|chao)\b[^,:.!?]{0,40}(?=[,:.!])|xin (?:hoi|phep hoi)|(?:lam on |xin )?cho (?:" + _ASKER_WORD + r"\s+)?biet|"
-                       r"nho (?:" + _ASKER_WORD + r"\s+)?(?:tra|xem|coi|hoi|tim)?\s*(?:giup|ho)(?:\s+" + _ASKER_WORD + r")?(?:\s+(?:voi|cai|chut|ti|nhe|nha)\b)*|"
-                       r"cho (?:" + _ASKER_WORD + r"\s+)?hoi(?:\s+(?:chut|ti|xiu|voi|cai|nhe|nha)\b)*(?:\s+la\b)?)\b\s*[,:.!]?\s*")
+                       r"nho (?:" + _ASKER_WORD + r"\s+)?(?:tra|xem|coi|hoi|tim)?\s*(?:giup|ho)(?:\s+" + _ASKER_WORD + r")?(?:\s+(?:voi|cai|chut|ti|ty|nhe|nha)\b)*|"
+                       r"(?:(?:ad|admin|anh chi|moi nguoi)\s+)?cho (?:" + _ASKER_WORD + r"\s+)?hoi(?:\s+(?:chut|ti|ty|xiu|voi|cai|nhe|nha)\b)*(?:\s+la\b)?)\b\s*[,:.!]?\s*")
 _ASKS_SOMETHING = re.compile(r"\b(?:bao nhieu|may|nao|gi|khi nao|bao gio|ai|the nao|thi sao|ra sao|khong|chua|co phai|sao)\b|\?")
 _CLAUSE_END = re.compile(r"[,:;.!?](?!\d)")
 

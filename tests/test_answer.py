@@ -568,3 +568,51 @@ def test_how_things_stand_now_is_not_answered_with_a_target(sample_service):
     assert sample_service.ask("Tỷ lệ phòng học kiên cố hiện nay của Hòa Bình là bao nhiêu ạ?").abstained
     now = sample_service.ask("Lai Châu hiện có mấy huyện đạt chuẩn phổ cập THCS mức 1")
     assert not now.abstained and "8 huyện" in now.answer
+
+
+def test_a_previous_cycle_is_no_signature_and_the_school_year_plan_is_named_by_its_everyday_name(sample_service):
+    """"chu ky truoc" typed without marks is "chu kỳ trước" (the previous cycle), not "chữ ký"; "kế hoạch nhiệm vụ
+    năm học của Lai Châu số bao nhiêu" asks the plan's own number, not that of a text it cites."""
+    from hoidap.answer.metadata import metadata_fields
+
+    assert metadata_fields("ket qua PISA cua hoc sinh son la chu ky truoc dat bao nhieu diem") == []
+    assert metadata_fields("kế hoạch nào ký trước") != []
+    assert sample_service.ask("ket qua PISA cua hoc sinh son la chu ky truoc dat bao nhieu diem").abstained
+    own = sample_service.ask("ke hoach nhiem vu nam hoc cua lai chau so bao nhieu")
+    assert not own.abstained and "3707/KH-UBND" in own.answer and "31/CT" not in own.answer
+
+
+def test_a_table_row_leads_with_the_target_asked_for_and_a_primary_row_beats_a_secondary_one(sample_service):
+    """"Lai Châu đặt chỉ tiêu bao nhiêu % trường cấp 1 …": the tiểu học row, led by this year's target (52,4%),
+    not last year's 51,8%; asked what was reached last year, that figure leads."""
+    target = sample_service.ask("Lai Châu đặt chỉ tiêu bao nhiêu % trường cấp 1 đạt chuẩn quốc gia mức độ 1")
+    assert not target.abstained and "52,4% — Tỷ lệ trường tiểu học" in target.answer
+    reached = sample_service.ask("ty le tre nha tre ra lop o lai chau nam hoc truoc dat bao nhieu")
+    assert "32,7% — " in reached.answer
+
+
+def test_a_list_goes_on_into_the_sentence_that_continues_it(sample_service):
+    """"Ưu tiên … đầu tư cho các cơ sở giáo dục mầm non, phổ thông … Trong đó, ưu tiên … các trường phổ thông dân
+    tộc nội trú, …": the kinds of school asked for are in the second sentence."""
+    reply = sample_service.ask("Bọn em ở trường bán trú vùng sâu Lai Châu, những loại trường nào được tỉnh ưu tiên đầu tư ạ?")
+    assert not reply.abstained and "dân tộc nội trú" in reply.answer and "trung tâm học tập cộng đồng" in reply.answer
+
+
+def test_a_figure_about_children_does_not_answer_a_question_about_teachers(sample_service):
+    """Hòa Bình's 2024 plan sets no rate of trained preschool teachers; its "trẻ nhà trẻ ra lớp 46%" counts children."""
+    reply = sample_service.ask("tỷ lệ giáo viên mầm non của Hòa Bình năm 2024 đạt chuẩn đào tạo là bao nhiêu %")
+    assert reply.abstained or "46%" not in reply.answer
+    teachers = sample_service.ask("Lai Châu phấn đấu bao nhiêu % giáo viên mầm non đạt chuẩn đào tạo")
+    assert not teachers.abstained and "95%" in teachers.answer
+
+
+def test_chat_openers_addressed_to_the_page_are_cut_before_the_ask(sample_service):
+    """"ad cho em hỏi", "cho hỏi tí" (folded "ty"): left in, "ad" and "tí" are question words no passage holds."""
+    from hoidap.answer.understanding import ask_start
+
+    for opener in ("ad cho em hỏi ", "cho hỏi tí, ", "Admin cho mình hỏi chút: "):
+        asked = opener + "Lai Châu phấn đấu bao nhiêu % trẻ nhà trẻ ra lớp"
+        assert asked[ask_start(asked):] == "Lai Châu phấn đấu bao nhiêu % trẻ nhà trẻ ra lớp"
+    reply = sample_service.ask("cho hỏi tí, lai châu năm học này phấn đấu cho các cháu nhà trẻ đi học bao nhiêu % thế?")
+    assert not reply.abstained and "32,8%" in reply.answer
+

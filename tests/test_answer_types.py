@@ -702,3 +702,55 @@ def test_a_long_clause_is_not_cut_inside_the_reference_of_a_text():
     assert not [w for w in opened if w.startswith("20/7/2023")]
     assert any(w.startswith("Nghị quyết số 61/2023/NQ-HĐND ngày 20/7/2023 của Hội đồng nhân dân tỉnh về chính sách") for w in opened)
     assert all(len(w) <= CLAIM_CHARS for w in opened)
+
+
+def test_a_rate_per_head_is_no_head_count_and_an_age_answers_only_an_age():
+    """"89 sinh viên/vạn dân" answers "bao nhiêu sinh viên trên vạn dân", not "tổng cộng bao nhiêu sinh
+    viên"; "3 đến 5 tuổi" answers "mấy tuổi", not "huy động trẻ mẫu giáo ra lớp bao nhiêu"."""
+    row = "Tỷ lệ sinh viên học đại học/vạn dân — Năm học 2024-2025, chỉ tiêu phấn đấu: 95 sinh viên/vạn dân."
+    assert not carries_expected(row, "Lai Châu có tổng cộng bao nhiêu sinh viên đang học đại học?")
+    assert carries_expected(row, "lai chau phan dau bao nhieu sinh vien tren 1 van dan")
+    assert carries_expected("Sinh viên/vạn dân 89 95", "bao nhiêu sinh viên/vạn dân")
+    assert not carries_expected("Sinh viên/vạn dân 89 95", "có bao nhiêu sinh viên")
+    ages = "phổ cập giáo dục mầm non cho trẻ em mẫu giáo từ 3 đến 5 tuổi khi có văn bản hướng dẫn"
+    assert not carries_expected(ages, "bac ninh dat chi tieu huy dong tre mau giao ra lop bao nhieu")
+    assert carries_expected(ages, "phổ cập cho trẻ từ bao nhiêu tuổi")
+    assert carries_expected("Tỷ lệ trẻ trong độ tuổi đi học đạt 99,5% trở lên.", "tre trong do tuoi tieu hoc di hoc can dat bao nhieu")
+
+
+def test_which_province_which_kind_and_which_is_higher_are_read_as_such():
+    from hoidap.answer.answer_types import names_each_plan
+
+    assert expected_type("phuong cham 'lay hoc sinh lam trung tam' co trong ke hoach cua tinh nao") == "description"
+    assert expected_type("quyết định số mấy") == "docref"
+    assert expected_type("nhà trẻ ra lớp: hòa bình với lai châu bên nào đặt cao hơn") == "figure"
+    assert expected_type("tỉnh nào có nhiều trường đạt chuẩn hơn") == "figure"
+    assert expected_type("son la uu tien dau tu cho nhung loai truong nao o vung dan toc") == "list"
+    assert expected_type("cơ quan nào chủ trì") == "agency"
+    assert names_each_plan("2 ke hoach cua so gd hoa binh giao don vi nao theo doi") and not names_each_plan("kế hoạch 2024")
+
+
+def test_a_clause_is_not_cut_inside_a_quotation_a_bracket_or_a_span():
+    from hoidap.answer.features import _clauses, _plan_references, qualifiers, windows
+
+    def cut(s: str) -> list[str]:
+        return [s[a:b] for a, b in _clauses(s)]
+
+    assert cut("Thực hiện phong trào thi đua “Dạy tốt, Học tốt, Quản lý tốt”; triển khai phong trào")[0].endswith("Quản lý tốt”")
+    assert "(biệt phái, hợp đồng giáo viên, chuyển đổi số…)" in cut("bằng nhiều giải pháp (biệt phái, hợp đồng giáo viên, chuyển đổi số…), để khắc phục")[0]
+    assert "lớp 1, lớp 2, lớp 3" in cut("hỗ trợ cho học sinh dân tộc thiểu số lớp 1, lớp 2, lớp 3 thuộc xã khu vực III, khu vực I")[0]
+    listed = ("Ưu tiên đầu tư cho các cơ sở giáo dục mầm non, phổ thông. Trong đó, ưu tiên các trường phổ thông dân tộc nội "
+              "trú, trường phổ thông dân tộc bán trú.")
+    assert listed in [w for w, _ in windows(listed, joined=True)] and listed not in [w for w, _ in windows(listed)]
+    assert _plan_references("kế hoạch năm 2024 và kế hoạch triển khai 285") == {"285"}
+    primary, secondary = qualifiers("trường cấp tiểu học mức độ 1"), qualifiers("Tỷ lệ trường trung học đạt chuẩn mức độ 1")
+    assert not primary["cap"] & secondary["cap"] and qualifiers("trường THCS")["cap"] <= secondary["cap"]
+
+
+def test_whom_a_figure_counts_is_read_from_the_question_and_the_clause():
+    from hoidap.answer.features import populations
+
+    assert populations("tỷ lệ giáo viên mầm non đạt chuẩn đào tạo") == {"staff"}
+    assert populations("Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên") == {"learners"}
+    assert populations("thanh niên 15-17 tuổi đi học") == populations("học sinh trong độ tuổi (15-17 tuổi)")
+    assert populations("xây dựng môi trường giáo dục; Trưởng phòng GDĐT") == frozenset()
