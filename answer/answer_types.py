@@ -134,11 +134,15 @@ def asked_unit(question: str) -> str:
 
     q = " ".join(fold(question).split())
     m = _ASKED_UNIT.search(q)
-    words = m.group(1).split() if m else [""]
-    for unit in (" ".join(words[:2]), words[0]) if words[0] != "tuoi" else ():
+    if not m:
+        return ""
+    words = m.group(1).split()
+    if words[0] == "tuoi":
+        return "tuoi"
+    for unit in (" ".join(words[:2]), words[0]):
         if unit in COUNT_UNITS:
             return unit + "/" if _PER_CAPITA.search(q) else unit
-    return "tuoi" if words[0] == "tuoi" else ""  # not "trẻ trong độ tuổi … bao nhiêu": children of school age
+    return ""
 
 
 def unit_fits(span_kind: str, span_text: str, unit: str, window: str, rate: bool = False) -> bool:

@@ -188,7 +188,7 @@ def _from_references(sentence: str, clauses: list[tuple[int, int]]) -> list[str]
     return out
 
 
-_QUOTED = re.compile(r"“[^“”]{1,80}”" r'|"[^"]{1,80}"|\([^()]{1,120}\)')
+_QUOTED = re.compile(r"“[^“”]{1,80}”" r'|"[^"]{1,80}"|\([^()]{1,120}\)')  # a short quotation or bracket
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -196,10 +196,10 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     quotation or bracket: "phong trào thi đua “Dạy tốt, Học tốt, Quản lý tốt”" is one name, not three
     clauses, and "(biệt phái, hợp đồng giáo viên, chuyển đổi số…)" one list; nor inside a typed span
     ("lớp 1, lớp 2, lớp 3": a window ending at "lớp 1" would hold no whole answer)."""
-    quoted = [m.span() for m in _QUOTED.finditer(sentence)] + [(sp.start, sp.end) for sp in spans_within(sentence, 0, len(sentence))]
+    whole = [m.span() for m in _QUOTED.finditer(sentence)] + [(sp.start, sp.end) for sp in spans_within(sentence, 0, len(sentence))]
     bounds, start = [], 0
     for m in _PIECE_END.finditer(sentence):
-        if any(a < m.start() < b for a, b in quoted):
+        if any(a < m.start() < b for a, b in whole):
             continue
         bounds.append((start, m.start()))
         start = m.end()

@@ -85,8 +85,9 @@ def _claim(view: QuestionView, cand: Candidate) -> Claim:
 
 # A table row reads "… — Năm học 2023-2024, chỉ tiêu đạt được: 51,8%; Năm học 2024-2025, chỉ tiêu phấn đấu: 52,4%"
 _TARGET_BEFORE = re.compile(r"phan dau\W{0,3}$")
-# "đã đạt được bao nhiêu", "năm học trước", "hiện có": the figure reached, not the one aimed at
+# "tăng bao nhiêu so với năm học trước": the change between the two years' figures
 _CHANGE_ASKED = re.compile(r"\b(?:tang|giam|so voi|thay doi|chenh lech)\b")
+# "đã đạt được bao nhiêu", "năm học trước", "hiện có": the figure reached, not the one aimed at
 _PAST_ASKED = re.compile(r"\b(?:dat duoc|da dat|nam hoc truoc|nam truoc|hien (?:co|nay|tai)|2023 ?- ?2024)\b")
 
 
@@ -96,7 +97,7 @@ def _targets_first(view: QuestionView, quote: str, spans: list, leading: list) -
     if " — " not in quote:
         return leading
     if _CHANGE_ASKED.search(fold(view.text)):
-        return spans  # "tăng bao nhiêu so với năm học trước": both years' figures
+        return spans  # both years' figures
     if view.present or _PAST_ASKED.search(fold(view.text)):
         return leading
     folded = fold(quote)
