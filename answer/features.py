@@ -95,6 +95,7 @@ class QuestionView:
     # each ask of a message asking two things ("… bao nhiêu %, còn THCS thì sao"), with its words as typed
     asks: tuple[tuple[Matcher, str], ...] = ()
     present: bool = False  # asks how things stand now ("hiện có bao nhiêu trường"), not a target
+    counts_whom: frozenset[str] = frozenset()  # whom the figure asked for counts (populations: {"staff"})
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -121,6 +122,7 @@ class QuestionView:
             asks=tuple((Matcher(key_terms(a), stats, framing), a) for a in asks(text)),
             grams=grams_of(text),
             present=bool(_PRESENT.search(fold(text))),
+            counts_whom=populations(text),
         )
 
 
@@ -519,10 +521,12 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     typed = _in_asked_years(view, answering_spans(view.kind, found, view.question_digits, unit, window))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
+    # the clause the figures stand in, read by the checks below
+    clause = leading_clause(view.matcher, window, typed) if typed and (view.kind in _FIGURE_KINDS or view.qualifiers) else ""
     if view.kind in _FIGURE_KINDS and typed and _ROW not in window:
         # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
         # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
-        f["figure_elsewhere"] = float(_shared_words(view.grams, leading_clause(view.matcher, window, typed)) < FIGURE_CLAUSE_WORDS
+        f["figure_elsewhere"] = float(_shared_words(view.grams, clause) < FIGURE_CLAUSE_WORDS
                                       or _rarest_after_figures(view.matcher, window, typed))
     if view.present and view.kind in _FIGURE_KINDS and typed and not _ACHIEVED.search(fold(window)):
         # "hiện có bao nhiêu trường đạt chuẩn": a target ("phấn đấu", "đến năm 2030", "đối với 35 cơ sở") is
@@ -531,11 +535,11 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     if view.qualifiers and typed and not f["qualifier_conflict"]:
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
-        f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(leading_clause(view.matcher, window, typed))))
-    if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and (asked := populations(view.text)):
+        f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(clause)))
+    if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.counts_whom:
         # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%"
-        stated = populations(leading_clause(view.matcher, window, typed))
-        f["qualifier_conflict"] = float(bool(stated) and not asked & stated)
+        stated = populations(clause)
+        f["qualifier_conflict"] = float(bool(stated) and not view.counts_whom & stated)
     return typed
 
 

@@ -96,9 +96,10 @@ def _targets_first(view: QuestionView, quote: str, spans: list, leading: list) -
     unless the question asks what was reached: "Lai Châu đặt chỉ tiêu bao nhiêu %" is answered 52,4%."""
     if " — " not in quote:
         return leading
-    if _CHANGE_ASKED.search(fold(view.text)):
+    asked = fold(view.text)
+    if _CHANGE_ASKED.search(asked):
         return spans  # both years' figures
-    if view.present or _PAST_ASKED.search(fold(view.text)):
+    if view.present or _PAST_ASKED.search(asked):
         return leading
     folded = fold(quote)
     return [sp for sp in spans if _TARGET_BEFORE.search(folded[max(0, sp.start - 14):sp.start])] or leading
