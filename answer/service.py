@@ -12,14 +12,14 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from hoidap.answer.evidence import Matcher, TermStats, key_terms
-from hoidap.answer.answer_types import STRICT
+from hoidap.answer.answer_types import STRICT, names_each_plan
 from hoidap.answer.decision import DEFAULT_PATH, Decision
 from hoidap.answer.extractive import Claim, abstain, best_unit, compose, passage_text, select_claims
 from hoidap.answer.features import Candidate, QuestionView, candidates, leading_spans
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, named_plan_only, plan_numbers,
                                     blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, signing_day_asked, unnumbered, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.spelling import correct_spelling
@@ -364,7 +364,8 @@ class AnswerService:
         if unknown:
             names = ", ".join(unknown)
             return [], abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
-        hits = self.retrieve(query)
+        hits = named_plan_only(query.question, self.retrieve(query), self.plan_numbers,
+                               query.compares or names_each_plan(query.question))
         level = asked_level(query.question)
         plans = self._outlines(query, hits, level) if level else []
         if plans:
