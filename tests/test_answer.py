@@ -642,7 +642,14 @@ def test_the_decision_that_approves_a_plan_and_the_leader_who_signed_it_are_the_
     "vị lãnh đạo nào đã ký", "ký với cương vị gì" ask the signature block."""
     approved = sample_service.ask("ke hoach nhiem vu nam hoc 2024-2025 cua nganh giao duc bac ninh duoc phe duyet bang quyet dinh so bao nhieu")
     assert "1102/QĐ-UBND" in approved.answer and "2236" not in approved.answer
+    cited = sample_service.ask("Kế hoạch cải cách hành chính ngành giáo dục Hòa Bình giai đoạn 2021-2025 được ban hành kèm quyết định nào?")
+    assert "2211/QĐ-SGD" in cited.answer  # a text the plan cites, named by its title, is not the plan itself
+    implemented = sample_service.ask("van ban cua so giao duc hoa binh dau nam 2025 la de trien khai ke hoach so may cua ban thuong vu tinh uy")
+    assert "285-KH/TU" in implemented.answer  # the number of the text it implements, not its own blank one
+    from hoidap.answer.metadata import metadata_fields
+    assert metadata_fields("Cấp nào ra quyết định phê duyệt kế hoạch năm học của ngành giáo dục Bắc Ninh ạ?") == ["issuer"]
     signer = sample_service.ask("cho toi hoi vi lanh dao nao da ky ke hoach nam hoc cua lai chau")
     assert "Tống Thanh Hải" in signer.answer
     office = sample_service.ask("Ông Tống Thanh Hải ký kế hoạch năm học của Lai Châu với cương vị gì?")
     assert "PHÓ CHỦ TỊCH" in office.answer
+
