@@ -422,7 +422,6 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
-
 _PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
 # Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã"
 _NOT_A_NAME = frozenset({"nao", "ai", "khu", "duy", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
@@ -546,8 +545,9 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(clause)))
     if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.counts_whom:
-        # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%"
-        stated = populations(clause)
+        # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%",
+        # nor "trường THPT đạt chuẩn quốc gia" by the table row "Tỷ lệ giáo viên THPT đạt chuẩn đào tạo"
+        stated = populations(window.split(_ROW, 1)[0] if _ROW in window else clause)
         f["qualifier_conflict"] = float(bool(stated) and not view.counts_whom & stated)
     return typed
 

@@ -20,7 +20,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh|"
                          r"\b(?:lanh dao|vi|ong|ba|nguoi) nao (?:da )?ky\b|\bky\b.*\b(?:cuong vi|chuc vu|tu cach) (?:gi|nao)\b"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
-    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
+    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
@@ -118,10 +118,11 @@ def unnumbered(question: str, number: str, title: str = "") -> bool:
 _BLANK_NUMBER = re.compile(r"Số:\s*/\S+")
 
 
-def blank_reason(title: str, date: str | None, header: str | None) -> str:
+def blank_reason(title: str, date: str | None, header: str | None, signer: bool = False) -> str:
     """What the plan says instead of the day it was signed (date: its header's date, when the day is
-    asked) and of its number (header: the header's text, when the number is asked), in the words a user reads."""
-    said = []
+    asked), of its number (header: the header's text, when the number is asked) and of who signed it
+    (signer, when that is asked), in the words a user reads."""
+    said = ["không ghi tên người ký"] if signer else []
     if date is not None:
         month = re.fullmatch(r"(\d{1,2})/(\d{4})", date)
         said.append("không ghi ngày ký cụ thể" + (f": phần đầu văn bản chỉ ghi tháng {month.group(1)} năm {month.group(2)}" if month else ""))

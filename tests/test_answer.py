@@ -648,8 +648,20 @@ def test_the_decision_that_approves_a_plan_and_the_leader_who_signed_it_are_the_
     assert "285-KH/TU" in implemented.answer  # the number of the text it implements, not its own blank one
     from hoidap.answer.metadata import metadata_fields
     assert metadata_fields("Cấp nào ra quyết định phê duyệt kế hoạch năm học của ngành giáo dục Bắc Ninh ạ?") == ["issuer"]
+    assert metadata_fields("Kế hoạch triển khai Kế hoạch 285-KH/TU của Sở GD&ĐT Hòa Bình ban hành thời điểm nào?") == ["date"]
     signer = sample_service.ask("cho toi hoi vi lanh dao nao da ky ke hoach nam hoc cua lai chau")
     assert "Tống Thanh Hải" in signer.answer
     office = sample_service.ask("Ông Tống Thanh Hải ký kế hoạch năm học của Lai Châu với cương vị gì?")
     assert "PHÓ CHỦ TỊCH" in office.answer
 
+
+
+def test_a_signer_the_plan_does_not_name_is_said_to_be_missing(sample_service):
+    """Sơn La's plan is the attachment of Quyết định 1899 "của Chủ tịch Ủy ban nhân dân tỉnh" and names no signer:
+    asked who signed it, the answer says so (the header line shown beside), instead of quoting another text."""
+    for asked in ("ai la nguoi ky quyet dinh 1899/qd-ubnd cua son la", "kh nhiệm vụ năm học sơn la ai ký thế, tên gì"):
+        reply = sample_service.ask(asked)
+        assert reply.abstained and "không ghi tên người ký" in reply.answer
+    assert "Lê Xuân Lợi" in sample_service.ask("ai ky quyet dinh 1102 cua bac ninh").answer
+    dated = sample_service.ask("quyet dinh 1899 cua son la ky ngay nao")
+    assert not dated.abstained and "12 tháng 09 năm 2024" in dated.answer
