@@ -544,6 +544,10 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(clause)))
+    if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.years and _ROW not in window:
+        # "năm 2024 tăng thêm bao nhiêu chỉ tiêu": "định hướng đến năm 2030 có 10%" is another year's figure
+        years, _ = named_years(clause)
+        f["qualifier_conflict"] = float(bool(years) and not years & view.years)
     if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.counts_whom:
         # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%",
         # nor "trường THPT đạt chuẩn quốc gia" by the table row "Tỷ lệ giáo viên THPT đạt chuẩn đào tạo"

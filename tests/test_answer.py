@@ -665,3 +665,14 @@ def test_a_signer_the_plan_does_not_name_is_said_to_be_missing(sample_service):
     assert "Lê Xuân Lợi" in sample_service.ask("ai ky quyet dinh 1102 cua bac ninh").answer
     dated = sample_service.ask("quyet dinh 1899 cua son la ky ngay nao")
     assert not dated.abstained and "12 tháng 09 năm 2024" in dated.answer
+
+
+def test_a_figure_set_for_another_year_does_not_answer_the_year_asked(sample_service):
+    """Hòa Bình's 2024 plan aims "đến năm 2030 có 10% học sinh dân tộc" in boarding schools: that answers 2030,
+    not how many places it adds in 2024."""
+    later = sample_service.ask("nam 2024 hoa binh tang them bao nhieu chi tieu tuyen sinh vao truong dan toc noi tru")
+    assert "10%" not in later.answer.split("Có thể liên quan")[0]
+    target = sample_service.ask("đến năm 2030 hòa bình muốn bao nhiêu % học sinh dân tộc được học trường nội trú")
+    assert not target.abstained and "10%" in target.answer
+    current = sample_service.ask("hòa bình năm 2024 đặt tỷ lệ trẻ nhà trẻ ra lớp bao nhiêu")
+    assert "46%" in current.answer
