@@ -126,13 +126,21 @@ _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
 _PER_CAPITA = re.compile(r"(?:/ ?|\btren |\bmoi |\bcho moi )(?:1 |mot )?(?:van|nghin|ngan|tram) (?:dan|nguoi)\b")
 
 
+# "lớp mấy", "tiêu chí số mấy": the label asked for names what it numbers ("Đề án 06" is no grade)
+_ASKED_LABEL = re.compile(r"(?<!nhung )(?<!cac )(?<!\bra )\b(lop|khoi|tieu chi|dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
+
+
 def asked_unit(question: str) -> str:
     """The unit a count question names ("bao nhiêu trường" -> "truong", "mấy huyện" -> "huyen"), ending
-    in "/" when asked per head ("sinh viên/vạn dân" -> "sinh vien/"), "tuoi" when it asks an age; ""
-    when it names none. A count of another unit ("2 buổi" for "bao nhiêu điểm trường") does not answer."""
+    in "/" when asked per head ("sinh viên/vạn dân" -> "sinh vien/"), "tuoi" when it asks an age, or what
+    a label question numbers ("lớp mấy" -> "lop"); "" when it names none. A count of another unit ("2
+    buổi" for "bao nhiêu điểm trường") does not answer."""
     from hoidap.answer.spans import COUNT_UNITS
 
     q = " ".join(fold(question).split())
+    label = _ASKED_LABEL.search(q)
+    if label:
+        return label.group(1)
     m = _ASKED_UNIT.search(q)
     if not m:
         return ""
@@ -155,6 +163,8 @@ def unit_fits(span_kind: str, span_text: str, unit: str, window: str, rate: bool
         return False
     if not unit:
         return True
+    if span_kind == "label":
+        return fold(span_text).lower().startswith(unit)
     base, per = unit.rstrip("/"), unit.endswith("/")
     units = (base,) + _UNIT_ALSO.get(base, ())
     if span_kind == "count":
@@ -211,5 +221,5 @@ def carries_expected(text: str, question: str) -> bool:
     if kind not in STRICT:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
-    unit = asked_unit(expand_shorthand(question)) if kind == "count" else ""
+    unit = asked_unit(expand_shorthand(question)) if kind in ("count", "label") else ""
     return bool(answering_spans(kind, find_spans(text), asked, unit, text))

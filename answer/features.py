@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
-from hoidap.answer.spans import PLAN_NUMBER, YEAR, Span, digits, find_spans, named_years, spans_within
+from hoidap.answer.spans import PLAN_NUMBER, REFERENCE, YEAR, Span, digits, find_spans, named_years, plan_references, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.ingest.metadata import is_recipient_list
 from hoidap.models import Chunk, Hit
@@ -96,11 +96,12 @@ class QuestionView:
     asks: tuple[tuple[Matcher, str], ...] = ()
     present: bool = False  # asks how things stand now ("hiện có bao nhiêu trường"), not a target
     counts_whom: frozenset[str] = frozenset()  # whom the figure asked for counts (populations: {"staff"})
+    options: tuple[frozenset[str], ...] = ()  # the alternatives it offers ("vnEdu hay SMAS"), by the words that tell them apart
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
         years, school_years = named_years(text)
-        plan_refs = _plan_references(text)
+        plan_refs = plan_references(text)
         # the number a plan is named by ("kh 285") scopes the question; passages citing that text are no answer for it
         framing = framing_words(text) | plan_refs
         return cls(
@@ -123,6 +124,7 @@ class QuestionView:
             grams=grams_of(text),
             present=bool(_PRESENT.search(fold(text))),
             counts_whom=populations(text),
+            options=alternatives(text),
         )
 
 
@@ -244,6 +246,8 @@ def candidates(view: QuestionView, hits: list[Hit]) -> list[Candidate]:
         place_missing = (not all(_has_term(place, whole) for place in view.places)
                          or bool(view.months) and not view.months <= months_named(passage))
         per_hit = {
+            # "vnEdu hay SMAS": a passage naming neither option does not say which
+            "options_missing": float(bool(view.options) and not any(w in whole.folded for o in view.options for w in o)),
             "cov_passage": view.matcher.coverage_of(whole),
             "miss_word": _missing_word(view, whole),
             "year_conflict": float(_year_conflict(view, hit, passage)),
@@ -418,15 +422,26 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
-_REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ct|ket luan|kl|thong tu|tt|cong van|cv|chuong trinh"
-                        r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:(?:trien khai|thuc hien)\s+)?(?:so\s+)?$")
-
-
 _PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
 # Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã"
 _NOT_A_NAME = frozenset({"nao", "ai", "khu", "duy", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
                          "phuong", "thi", "hoi", "nong", "huyen", "xa", "tren", "duoc", "chuan", "mien", "nui", "gi",
                          "cac", "nhung", "nay", "do", "trong", "ve", "voi", "cho", "se", "ma", "de", "phai", "can"})
+
+
+# "vnEdu hay SMAS", "thi tuyển hay xét tuyển": two options side by side ("… hay không", "hay chưa", "giống không hay khác" ask yes or no)
+_OPTIONS = re.compile(r"(\w+(?: \w+)?)(?<!\bkhong)(?<!\bchua)(?<!\bko) hay (?!(?:khong|chua|ko|k|la|thi sao|nhat|hon)\b)(\w+(?: \w+)?)")
+
+
+def alternatives(text: str) -> tuple[frozenset[str], ...]:
+    """The options a question offers, each by its topic words the other lacks (folded): "tiếng Mông hay
+    tiếng Thái" -> ({"mong"}, {"thai"}); none when an option has no word of its own."""
+    m = _OPTIONS.search(" ".join(fold(text).lower().split()))
+    if not m:
+        return ()
+    left, right = (set(w for w in side.split() if not is_stopword(w)) for side in m.groups())
+    options = (frozenset(left - right), frozenset(right - left))
+    return options if all(options) else ()
 
 
 def named_places(text: str) -> set[str]:
@@ -449,7 +464,7 @@ def _qualifying_numbers(text: str) -> set[str]:
     out = set()
     for m in _NUMBER.finditer(folded):
         n = m.group()
-        if YEAR.fullmatch(n) or _REFERENCE.search(folded[: m.start()]) or folded[m.end():].lstrip().startswith("nam"):
+        if YEAR.fullmatch(n) or REFERENCE.search(folded[: m.start()]) or folded[m.end():].lstrip().startswith("nam"):
             continue
         out.add(n)
     return out
@@ -461,13 +476,6 @@ _MONTH = re.compile(r"\bthang (\d{1,2})\b|\b\d{1,2}/(\d{1,2})/\d{4}\b|(?<![\d/])
 def months_named(text: str) -> set[str]:
     """The months a text names: "tháng 12/2024", "tháng 9 năm 2024", "trước ngày 25/6/2025" -> {"12", "9", "6"}."""
     return {str(int(next(g for g in m.groups() if g))) for m in _MONTH.finditer(fold(text))}
-
-
-def _plan_references(text: str) -> set[str]:
-    """Numbers of three digits or more that follow "kế hoạch", "quyết định", "số"…: a plan's own number."""
-    folded = fold(text)
-    return {m.group() for m in PLAN_NUMBER.finditer(folded)
-            if not YEAR.fullmatch(m.group()) and _REFERENCE.search(folded[: m.start()])}
 
 
 def _missing_word(view: QuestionView, grams: Grams) -> float:
@@ -517,7 +525,7 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     give); records the type features in f."""
     at = text.find(window)
     found = spans_within(text, at, at + len(window)) if at >= 0 else find_spans(window)
-    unit = view.unit if view.kind == "count" else ""
+    unit = view.unit if view.kind in ("count", "label") else ""
     typed = _in_asked_years(view, answering_spans(view.kind, found, view.question_digits, unit, window))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
@@ -536,9 +544,14 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
         # "… tốt nghiệp THCS đạt trên 99%; tỉ lệ học sinh tiểu học được học 2 buổi/ngày đạt 90%" names THCS,
         # but the figure for "THCS học 2 buổi/ngày" would be the primary schools' one
         f["qualifier_conflict"] = float(_qualifier_conflict(view.qualifiers, qualifiers(clause)))
+    if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.years and _ROW not in window:
+        # "năm 2024 tăng thêm bao nhiêu chỉ tiêu": "định hướng đến năm 2030 có 10%" is another year's figure
+        years, _ = named_years(clause)
+        f["qualifier_conflict"] = float(bool(years) and not years & view.years)
     if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.counts_whom:
-        # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%"
-        stated = populations(clause)
+        # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%",
+        # nor "trường THPT đạt chuẩn quốc gia" by the table row "Tỷ lệ giáo viên THPT đạt chuẩn đào tạo"
+        stated = populations(window.split(_ROW, 1)[0] if _ROW in window else clause)
         f["qualifier_conflict"] = float(bool(stated) and not view.counts_whom & stated)
     return typed
 
@@ -717,7 +730,8 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), and the
     clause a figure stands in about what the question asks (figure_elsewhere)."""
     return (in_asked_place(cand) and not cand.features.get("other_row") and not cand.features.get("figure_elsewhere")
-            and not cand.features.get("not_current") and (view.kind not in STRICT or bool(cand.spans)))
+            and not cand.features.get("not_current") and not cand.features.get("options_missing")
+            and (view.kind not in STRICT or bool(cand.spans)))
 
 
 def in_asked_place(cand: Candidate) -> bool:

@@ -4,26 +4,28 @@ answered from the metadata read at ingestion and cited to the paragraph it came 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from hoidap.answer.extractive import Claim
-from hoidap.answer.spans import PLAN_NUMBER, YEAR
+from hoidap.answer.spans import PLAN_NUMBER, YEAR, named_years, plan_references
 from hoidap.vietnamese import expand_shorthand, fold
 from hoidap.index.store import ChunkStore
-from hoidap.models import Hit
+from hoidap.models import DocumentMetadata, Hit
 
 # "số hiệu văn bản", "số văn bản bao nhiêu": a document's own number, not that of a text it cites
 _OWN_NUMBER = r"\bso (?:hieu|ky hieu|van ban)\b"
 
 INTENTS: dict[str, re.Pattern[str]] = {
-    "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh"),
+    # "vị lãnh đạo nào đã ký", "ký với cương vị gì" (the signature block names the office too)
+    "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh|"
+                         r"\b(?:lanh dao|vi|ong|ba|nguoi) nao (?:da )?ky\b|\bky\b.*\b(?:cuong vi|chuc vu|tu cach) (?:gi|nao)\b"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
-    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi) nao|khi nao ban hanh|ky ngay|"
+    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
-                         r"ban hanh boi|do cap nao|"
+                         r"ban hanh boi|do cap nao|\b(?:co quan|don vi|cap) nao ra (?:quyet dinh|ke hoach|van ban)\b|"
                          # "kế hoạch năm 2024 của Hòa Bình do cơ quan nào làm / xây dựng": who drew up the plan itself
                          r"\b(?:ke hoach|van ban|quyet dinh|kh)\b.*\b(?:do|cua) (?:co quan|don vi|cap|ben|ai)(?: nao)? "
                          r"(?:lam|soan|soan thao|xay dung|lap|ra|dua ra)\W*(?:a|vay|the|nhi)?\W*$"),
@@ -79,7 +81,7 @@ def own_number_asked(question: str, title: str = "") -> bool:
     folded = " ".join(fold(question).split())
     if re.search(_OWN_NUMBER, folded):
         return True
-    asked = _PLAN_NUMBER_ASKED.search(folded)
+    asked = _PLAN_NUMBER_ASKED.search(folded) or _APPROVED_BY.search(folded)
     return bool(asked and title and not _NAMED_NUMBER.search(folded) and about_the_plans(question)
                 and (title_share(expand_shorthand(question), title) >= TITLE_NAMED or _SCHOOL_YEAR_PLAN.search(folded)
                      and "nam hoc" in fold(title)))
@@ -90,7 +92,10 @@ def own_number_asked(question: str, title: str = "") -> bool:
 _PLAN_NUMBER_ASKED = re.compile(
     r"^(?:(?!\b(?:ke hoach|kh)\b).)*\b(?:ke hoach|kh)\b"
     r"(?:(?!\b(?:ke hoach|kh|quyet dinh|qd|nghi quyet|to trinh|cong van|thong bao|chi thi)\b).)*"
-    r"(?<!nhung )(?<!cac )(?<!gui )\bso (?:may|bao nhieu|nao|gi)\b(?! cua (?:tinh uy|bo|chinh phu|thu tuong|ubnd|trung uong)\b)")
+    r"(?<!nhung )(?<!cac )(?<!gui )\bso (?:may|bao nhieu|nao|gi)\b(?! cua (?:tinh uy|ban thuong vu|bo|chinh phu|thu tuong|ubnd|trung uong)\b)")
+# "kế hoạch năm học … được phê duyệt bằng quyết định số mấy": the decision that carries the plan is its own number
+_APPROVED_BY = re.compile(r"\b(?:ke hoach|kh)\b(?:(?!\b(?:de an|chuong trinh|chi thi|nghi quyet)\b).)*"
+                          r"\b(?:phe duyet|kem theo|ban hanh kem) (?:bang |tai |theo )?(?:quyet dinh|qd) (?:so )?(?:may|bao nhieu|nao)\b")
 _NAMED_NUMBER = re.compile(r"(?<![\d/])(?!(?:19|20)\d\d\b)\d{3,}")  # "kh 285 …": a number names the text already
 TITLE_NAMED = 0.6  # share of a plan's title words a question uses to name that plan by it
 # "kế hoạch nhiệm vụ năm học của Lai Châu số mấy": the everyday name of a school-year plan names it
@@ -113,10 +118,11 @@ def unnumbered(question: str, number: str, title: str = "") -> bool:
 _BLANK_NUMBER = re.compile(r"Số:\s*/\S+")
 
 
-def blank_reason(title: str, date: str | None, header: str | None) -> str:
+def blank_reason(title: str, date: str | None, header: str | None, signer: bool = False) -> str:
     """What the plan says instead of the day it was signed (date: its header's date, when the day is
-    asked) and of its number (header: the header's text, when the number is asked), in the words a user reads."""
-    said = []
+    asked), of its number (header: the header's text, when the number is asked) and of who signed it
+    (signer, when that is asked), in the words a user reads."""
+    said = ["không ghi tên người ký"] if signer else []
     if date is not None:
         month = re.fullmatch(r"(\d{1,2})/(\d{4})", date)
         said.append("không ghi ngày ký cụ thể" + (f": phần đầu văn bản chỉ ghi tháng {month.group(1)} năm {month.group(2)}" if month else ""))
@@ -191,6 +197,26 @@ def plan_numbers(documents: list[dict]) -> dict[str, str]:
             if not YEAR.fullmatch(n):
                 seen.setdefault(n, set()).add(doc.get("province", ""))
     return {n: next(iter(p)) for n, p in seen.items() if len(p) == 1 and "" not in p}
+
+
+def named_plan_only(question: str, hits: list[Hit], indexed: Collection[str], both: bool) -> list[Hit]:
+    """A question naming one plan by its number ("theo kế hoạch 285 …") is answered from that plan, not
+    from another plan of its province, unless it names that one too: side by side (`both`: "kh 2024 và kh
+    285", "2 kế hoạch") or by the year that plan is for ("năm 2024")."""
+    refs = plan_references(question) & set(indexed)
+    if not refs or both:
+        return hits
+    years, school_years = named_years(question)
+
+    def named(meta: DocumentMetadata) -> bool:
+        return bool(refs & set(PLAN_NUMBER.findall(f"{meta.number} {meta.title}")))
+
+    def by_year(meta: DocumentMetadata) -> bool:
+        own_years, own_school_years = named_years(f"{meta.school_year} {meta.date} {_DAY_MONTH_YEAR.sub(' ', meta.title)}")
+        return bool(years & own_years or school_years & own_school_years)
+
+    scoped = {h.chunk.metadata.province for h in hits if named(h.chunk.metadata)}
+    return [h for h in hits if h.chunk.metadata.province not in scoped or named(h.chunk.metadata) or by_year(h.chunk.metadata)]
 
 
 def implemented_numbers(question: str, title: str) -> set[str]:

@@ -12,14 +12,14 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from hoidap.answer.evidence import Matcher, TermStats, key_terms
-from hoidap.answer.answer_types import STRICT
+from hoidap.answer.answer_types import STRICT, names_each_plan
 from hoidap.answer.decision import DEFAULT_PATH, Decision
 from hoidap.answer.extractive import Claim, abstain, best_unit, compose, passage_text, select_claims
 from hoidap.answer.features import Candidate, QuestionView, candidates, leading_spans
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
-from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, plan_numbers,
+from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, named_plan_only, plan_numbers,
                                     blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, signing_day_asked, unnumbered, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.spelling import correct_spelling
@@ -364,7 +364,8 @@ class AnswerService:
         if unknown:
             names = ", ".join(unknown)
             return [], abstain(query, [], f"Chưa có văn bản nào của {names} trong hệ thống, nên không thể trả lời.")
-        hits = self.retrieve(query)
+        hits = named_plan_only(query.question, self.retrieve(query), self.plan_numbers,
+                               query.compares or names_each_plan(query.question))
         level = asked_level(query.question)
         plans = self._outlines(query, hits, level) if level else []
         if plans:
@@ -381,7 +382,8 @@ class AnswerService:
             plan = hits[0].chunk.metadata
             header = metadata_claims(["date"], hits[:1], self.store, False)
             shown = " ".join(c.text for c in self.store.chunks(hits[0].chunk.source)[:2]) if "number" in blank else None
-            return hits, abstain(query, header or related, blank_reason(plan.title, plan.date if "date" in blank else None, shown))
+            return hits, abstain(query, header or related, blank_reason(plan.title, plan.date if "date" in blank else None, shown,
+                                                                          "signer" in blank))
         if fields and (claims or self.settings.answer_decision == "rules" or names_a_document(query.question)):
             claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
         if not claims:
@@ -462,14 +464,18 @@ class AnswerService:
         return implemented, bool(question_numbers(query.question) - own - implemented)
 
     def _blank_fields(self, query: Query, hits: list[Hit], fields: list[str]) -> list[str]:
-        """"Kế hoạch … của sở ký ngày mấy, số hiệu văn bản là gì" about one plan that gives no day or no
-        number: the fields asked that it leaves blank, to say so rather than quote another text's."""
-        if not ({"date", "number"} & set(fields)) or not hits or query.compares or len(query.provinces) > 1 \
-                or not about_the_plans(query.question) or self._numbers_named(query, hits)[1]:
+        """"Kế hoạch … của sở ký ngày mấy, số hiệu văn bản là gì", "ai ký quyết định 1899" about one plan that
+        gives no day, no number or no signer's name: the fields asked that it leaves blank, to say so rather
+        than quote another text's."""
+        if not ({"date", "number"} & set(fields) or fields == ["signer"]) or not hits or query.compares or len(query.provinces) > 1 \
+                or self._numbers_named(query, hits)[1]:
             return []
         plan = hits[0].chunk.metadata
+        if not (about_the_plans(query.question) or question_numbers(query.question) & question_numbers(plan.number)):
+            return []  # "ai ký quyết định 1899": the plan named by its own number
         return [name for name, blank in (("date", "date" in fields and unsigned_day(query.question, plan.date)),
-                                         ("number", "number" in fields and unnumbered(query.question, plan.number, plan.title))) if blank]
+                                         ("number", "number" in fields and unnumbered(query.question, plan.number, plan.title)),
+                                         ("signer", fields == ["signer"] and not plan.signer)) if blank]
 
     def _outlines(self, query: Query, hits: list[Hit], level: str) -> list[tuple[Hit, list[Part]]]:
         """The outline of the plan the question is about: the best-matching plan of each province

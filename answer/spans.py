@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hoidap.vietnamese import fold
+
 _NUM = r"\d+(?:[.,]\d+)*"
 _UNITS = (
     "truong|giao vien|huyen|xa|co so|hoc sinh|sinh vien|tre|nguoi|lop|phong|diem|em|chi so|nam|thang|ngay|"
@@ -140,6 +142,10 @@ def _base_letter(ch: str) -> str:
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 PLAN_NUMBER = re.compile(r"\d{3,}")  # a number that can name a plan: "lớp 10", "kết luận 91" are too short
+# the words that name a text by its number (folded): "kế hoạch 285", "qđ số 1102", "kh triển khai 285"
+REFERENCE = re.compile(r"\b(ke hoach|kh|quyet dinh|qd|nghi quyet|nq|chi thi|ct|ket luan|kl|thong tu|tt|cong van|cv|chuong trinh"
+                        r"(?: hanh dong)?|de an|thong bao|to trinh|so)\s+(?:(?:trien khai|thuc hien)\s+)?(?:so\s+)?$")
+
 # "2024 - 2025", "2024/2025"; typed with a space only ("năm học 2024 2025") when the years follow each other
 _SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})( ?[-–/] ?| )((?:19|20)\d{2})(?!\d)")
 
@@ -157,3 +163,10 @@ def named_years(text: str) -> tuple[set[str], set[str]]:
         return m.group()
 
     return set(YEAR.findall(_SCHOOL_YEAR.sub(cut, text))), school_years
+
+
+def plan_references(text: str) -> set[str]:
+    """Numbers of three digits or more that follow "kế hoạch", "quyết định", "số"…: a plan's own number."""
+    folded = fold(text)
+    return {m.group() for m in PLAN_NUMBER.finditer(folded)
+            if not YEAR.fullmatch(m.group()) and REFERENCE.search(folded[: m.start()])}

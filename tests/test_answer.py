@@ -7,7 +7,7 @@ import re
 import pytest
 
 from hoidap.errors import InvalidQuestion
-from tests.conftest import LAI_CHAU, SAMPLE, corpus_text
+from tests.conftest import HOA_BINH_285, LAI_CHAU, SAMPLE, corpus_text
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 
@@ -616,3 +616,63 @@ def test_chat_openers_addressed_to_the_page_are_cut_before_the_ask(sample_servic
     reply = sample_service.ask("cho hỏi tí, lai châu năm học này phấn đấu cho các cháu nhà trẻ đi học bao nhiêu % thế?")
     assert not reply.abstained and "32,8%" in reply.answer
 
+
+
+def test_a_plan_named_by_its_number_answers_alone_unless_the_other_plan_is_named_too(sample_service):
+    """"theo kế hoạch 285 …": Hòa Bình's other plan (2024) sets "trẻ khuyết tật … hòa nhập trên 90%", plan 285 sets
+    85% for tiểu học and nothing for THCS; asked of both plans ("kh 2024 và kh 285"), each answers."""
+    alone = sample_service.ask("theo ke hoach 285 hoa binh dat ty le hoc sinh khuyet tat hoc hoa nhap o cap thcs la bao nhieu")
+    assert "90%" not in alone.answer and all(c.source == HOA_BINH_285 for c in alone.citations)
+    both = sample_service.ask("trẻ khuyết tật học hòa nhập: kh 2024 và kh 285 của hb đặt bao nhiêu")
+    assert "90%" in both.answer and "85%" in both.answer
+
+
+def test_options_no_passage_names_and_a_grade_no_passage_gives_are_declined(sample_service):
+    """"vnEdu hay SMAS": the plan says "các phần mềm quản lý" and names neither; "lớp mấy": "Đề án 06" is no
+    grade. An option a plan does name still answers ("thi tuyển")."""
+    assert sample_service.ask("Trường THPT ở Sơn La bắt buộc dùng phần mềm quản lý trường học tên là gì, vnEdu hay SMAS?").abstained
+    assert sample_service.ask("lai chau co ke hoach day tieng mong hay tieng thai cho hoc sinh khong").abstained
+    assert sample_service.ask("Học bạ số ở Bắc Ninh bắt đầu áp dụng cho lớp mấy?").abstained
+    chosen = sample_service.ask("tuyen sinh lop 10 lai chau nam hoc 2025-2026 xet tuyen hay thi tuyen")
+    assert not chosen.abstained and "thi tuyển" in chosen.answer
+
+
+def test_the_decision_that_approves_a_plan_and_the_leader_who_signed_it_are_the_plans_own(sample_service):
+    """"được phê duyệt bằng quyết định số bao nhiêu" is Bắc Ninh's 1102/QĐ-UBND, not the Bộ's 2236 it cites;
+    "vị lãnh đạo nào đã ký", "ký với cương vị gì" ask the signature block."""
+    approved = sample_service.ask("ke hoach nhiem vu nam hoc 2024-2025 cua nganh giao duc bac ninh duoc phe duyet bang quyet dinh so bao nhieu")
+    assert "1102/QĐ-UBND" in approved.answer and "2236" not in approved.answer
+    cited = sample_service.ask("Kế hoạch cải cách hành chính ngành giáo dục Hòa Bình giai đoạn 2021-2025 được ban hành kèm quyết định nào?")
+    assert "2211/QĐ-SGD" in cited.answer  # a text the plan cites, named by its title, is not the plan itself
+    implemented = sample_service.ask("van ban cua so giao duc hoa binh dau nam 2025 la de trien khai ke hoach so may cua ban thuong vu tinh uy")
+    assert "285-KH/TU" in implemented.answer  # the number of the text it implements, not its own blank one
+    from hoidap.answer.metadata import metadata_fields
+    assert metadata_fields("Cấp nào ra quyết định phê duyệt kế hoạch năm học của ngành giáo dục Bắc Ninh ạ?") == ["issuer"]
+    assert metadata_fields("Kế hoạch triển khai Kế hoạch 285-KH/TU của Sở GD&ĐT Hòa Bình ban hành thời điểm nào?") == ["date"]
+    signer = sample_service.ask("cho toi hoi vi lanh dao nao da ky ke hoach nam hoc cua lai chau")
+    assert "Tống Thanh Hải" in signer.answer
+    office = sample_service.ask("Ông Tống Thanh Hải ký kế hoạch năm học của Lai Châu với cương vị gì?")
+    assert "PHÓ CHỦ TỊCH" in office.answer
+
+
+
+def test_a_signer_the_plan_does_not_name_is_said_to_be_missing(sample_service):
+    """Sơn La's plan is the attachment of Quyết định 1899 "của Chủ tịch Ủy ban nhân dân tỉnh" and names no signer:
+    asked who signed it, the answer says so (the header line shown beside), instead of quoting another text."""
+    for asked in ("ai la nguoi ky quyet dinh 1899/qd-ubnd cua son la", "kh nhiệm vụ năm học sơn la ai ký thế, tên gì"):
+        reply = sample_service.ask(asked)
+        assert reply.abstained and "không ghi tên người ký" in reply.answer
+    assert "Lê Xuân Lợi" in sample_service.ask("ai ky quyet dinh 1102 cua bac ninh").answer
+    dated = sample_service.ask("quyet dinh 1899 cua son la ky ngay nao")
+    assert not dated.abstained and "12 tháng 09 năm 2024" in dated.answer
+
+
+def test_a_figure_set_for_another_year_does_not_answer_the_year_asked(sample_service):
+    """Hòa Bình's 2024 plan aims "đến năm 2030 có 10% học sinh dân tộc" in boarding schools: that answers 2030,
+    not how many places it adds in 2024."""
+    later = sample_service.ask("nam 2024 hoa binh tang them bao nhieu chi tieu tuyen sinh vao truong dan toc noi tru")
+    assert "10%" not in later.answer.split("Có thể liên quan")[0]
+    target = sample_service.ask("đến năm 2030 hòa bình muốn bao nhiêu % học sinh dân tộc được học trường nội trú")
+    assert not target.abstained and "10%" in target.answer
+    current = sample_service.ask("hòa bình năm 2024 đặt tỷ lệ trẻ nhà trẻ ra lớp bao nhiêu")
+    assert "46%" in current.answer

@@ -731,7 +731,8 @@ def test_which_province_which_kind_and_which_is_higher_are_read_as_such():
 
 
 def test_a_clause_is_not_cut_inside_a_quotation_a_bracket_or_a_span():
-    from hoidap.answer.features import _clauses, _plan_references, qualifiers, windows
+    from hoidap.answer.features import _clauses, qualifiers, windows
+    from hoidap.answer.spans import plan_references
 
     def cut(s: str) -> list[str]:
         return [s[a:b] for a, b in _clauses(s)]
@@ -742,7 +743,7 @@ def test_a_clause_is_not_cut_inside_a_quotation_a_bracket_or_a_span():
     listed = ("Ưu tiên đầu tư cho các cơ sở giáo dục mầm non, phổ thông. Trong đó, ưu tiên các trường phổ thông dân tộc nội "
               "trú, trường phổ thông dân tộc bán trú.")
     assert listed in [w for w, _ in windows(listed, joined=True)] and listed not in [w for w, _ in windows(listed)]
-    assert _plan_references("kế hoạch năm 2024 và kế hoạch triển khai 285") == {"285"}
+    assert plan_references("kế hoạch năm 2024 và kế hoạch triển khai 285") == {"285"}
     primary, secondary = qualifiers("trường cấp tiểu học mức độ 1"), qualifiers("Tỷ lệ trường trung học đạt chuẩn mức độ 1")
     assert not primary["cap"] & secondary["cap"] and qualifiers("trường THCS")["cap"] <= secondary["cap"]
 
@@ -754,3 +755,15 @@ def test_whom_a_figure_counts_is_read_from_the_question_and_the_clause():
     assert populations("Tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46% trở lên") == {"learners"}
     assert populations("thanh niên 15-17 tuổi đi học") == populations("học sinh trong độ tuổi (15-17 tuổi)")
     assert populations("xây dựng môi trường giáo dục; Trưởng phòng GDĐT") == frozenset()
+
+
+def test_options_and_the_label_asked_for_are_read_from_the_question():
+    from hoidap.answer.answer_types import asked_unit, unit_fits
+    from hoidap.answer.features import alternatives
+
+    assert alternatives("phần mềm tên là gì, vnEdu hay SMAS?") == (frozenset({"vnedu"}), frozenset({"smas"}))
+    assert alternatives("day tieng mong hay tieng thai cho hoc sinh khong") == (frozenset({"mong"}), frozenset({"thai"}))
+    assert alternatives("Lai Châu có dạy tiếng dân tộc hay không") == () == alternatives("chủ đề năm học có giống không hay khác")
+    assert asked_unit("học bạ số áp dụng cho lớp mấy") == "lop" and asked_unit("tiêu chí số mấy về trường học") == "tieu chi"
+    assert asked_unit("bao nhiêu lớp") == "lop"
+    assert unit_fits("label", "lớp 1, lớp 2", "lop", "") and not unit_fits("label", "Đề án 06", "lop", "")
