@@ -11,6 +11,8 @@ import re
 
 from hoidap.vietnamese import expand_shorthand, fold, fold_asking
 
+# What a label numbers ("lớp 1", "tiêu chí 14"): asked by "lớp mấy", "tiêu chí số mấy"
+_LABEL_WORDS = "lop|khoi|tieu chi|dieu|khoan|chuong"
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "có hiệu lực từ khi nào": plans answer "kể từ ngày ký", with no date in it
@@ -48,7 +50,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "lớp mấy", "tiêu chí nào", "tiêu chí số mấy": the answer is a number that names ("lớp 1, tiêu chí 5"), not a
     # quantity nor a document number
     # ("trẻ nhà trẻ ra lớp bao nhiêu" asks the enrolment rate: "ra lớp" is going to school, not a grade)
-    ("label", re.compile(r"(?<!nhung )(?<!cac )(?<!\bra )\b(?:lop|khoi|tieu chi|dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b")),
+    ("label", re.compile(rf"(?<!nhung )(?<!cac )(?<!\bra )\b(?:{_LABEL_WORDS}) (?:may|nao|bao nhieu|so may)\b")),
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           # ("kế hoạch 285 do cơ quan nào ban hành", "… thì bộ phận nào theo dõi" ask for a body)
                           r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
@@ -127,7 +129,7 @@ _PER_CAPITA = re.compile(r"(?:/ ?|\btren |\bmoi |\bcho moi )(?:1 |mot )?(?:van|n
 
 
 # "lớp mấy", "tiêu chí số mấy": the label asked for names what it numbers ("Đề án 06" is no grade)
-_ASKED_LABEL = re.compile(r"(?<!nhung )(?<!cac )(?<!\bra )\b(lop|khoi|tieu chi|dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
+_ASKED_LABEL = re.compile(rf"(?<!nhung )(?<!cac )(?<!\bra )\b({_LABEL_WORDS}) (?:so )?(?:may|nao|bao nhieu)\b")
 
 
 def asked_unit(question: str) -> str:
