@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
-from hoidap.answer.spans import PLAN_NUMBER, REFERENCE, YEAR, Span, digits, find_spans, named_years, plan_references, spans_within
+from hoidap.answer.spans import REFERENCE, YEAR, Span, digits, find_spans, named_years, numbers_naming, plan_references, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.ingest.metadata import is_recipient_list
 from hoidap.models import Chunk, Hit
@@ -496,7 +496,7 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     """The question names a school year the passage and its plan never mention, or years none of
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
-    if view.plan_refs & set(PLAN_NUMBER.findall(f"{meta.number} {meta.title}")):
+    if view.plan_refs & numbers_naming(meta.number, meta.title):
         return False  # "kh 2024 và kh 285": the question names this plan by its number, its year names the other
     # a title's full dates are those of the texts it implements ("Kế hoạch số 285-KH/TU ngày 29/11/2024"),
     # not the period the plan is for
