@@ -727,8 +727,9 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
     question about a district, a commune or a month needs a passage that names it (the plans set
     province-wide targets for a school year: the province's figure is not "huyện Mai Châu"'s, nor
-    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), and the
-    clause a figure stands in about what the question asks (figure_elsewhere)."""
+    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), the
+    clause a figure stands in about what the question asks (figure_elsewhere), and a passage must name
+    one of the options a question offers ("vnEdu hay SMAS")."""
     return (in_asked_place(cand) and not cand.features.get("other_row") and not cand.features.get("figure_elsewhere")
             and not cand.features.get("not_current") and not cand.features.get("options_missing")
             and (view.kind not in STRICT or bool(cand.spans)))
