@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
-from hoidap.answer.spans import PLAN_NUMBER, REFERENCE, YEAR, Span, digits, find_spans, named_years, plan_references, spans_within
+from hoidap.answer.spans import REFERENCE, YEAR, Span, digits, find_spans, named_years, numbers_naming, plan_references, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.ingest.metadata import is_recipient_list
 from hoidap.models import Chunk, Hit
@@ -496,7 +496,7 @@ def _year_conflict(view: QuestionView, hit: Hit, passage: str) -> bool:
     """The question names a school year the passage and its plan never mention, or years none of
     which they mention: a 2024-2025 plan does not answer for 2025-2026."""
     meta = hit.chunk.metadata
-    if view.plan_refs & set(PLAN_NUMBER.findall(f"{meta.number} {meta.title}")):
+    if view.plan_refs & numbers_naming(meta.number, meta.title):
         return False  # "kh 2024 và kh 285": the question names this plan by its number, its year names the other
     # a title's full dates are those of the texts it implements ("Kế hoạch số 285-KH/TU ngày 29/11/2024"),
     # not the period the plan is for
@@ -727,8 +727,9 @@ def is_usable(view: QuestionView, cand: Candidate) -> bool:
     """The hard part of the type check: a figure question needs a new figure of the right kind; a
     question about a district, a commune or a month needs a passage that names it (the plans set
     province-wide targets for a school year: the province's figure is not "huyện Mai Châu"'s, nor
-    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), and the
-    clause a figure stands in about what the question asks (figure_elsewhere)."""
+    that of "tháng 12/2024"); a table row must be about the indicator asked for (row_precision), the
+    clause a figure stands in about what the question asks (figure_elsewhere), and a passage must name
+    one of the options a question offers ("vnEdu hay SMAS")."""
     return (in_asked_place(cand) and not cand.features.get("other_row") and not cand.features.get("figure_elsewhere")
             and not cand.features.get("not_current") and not cand.features.get("options_missing")
             and (view.kind not in STRICT or bool(cand.spans)))

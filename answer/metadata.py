@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Collection
 
 from hoidap.answer.extractive import Claim
-from hoidap.answer.spans import PLAN_NUMBER, YEAR, named_years, plan_references
+from hoidap.answer.spans import PLAN_NUMBER, YEAR, named_years, numbers_naming, plan_references
 from hoidap.vietnamese import expand_shorthand, fold
 from hoidap.index.store import ChunkStore
 from hoidap.models import DocumentMetadata, Hit
@@ -193,7 +193,7 @@ def plan_numbers(documents: list[dict]) -> dict[str, str]:
     285-KH/TU …"), each with the province of that plan; a number two provinces share names neither."""
     seen: dict[str, set[str]] = {}
     for doc in documents:
-        for n in PLAN_NUMBER.findall(f"{doc.get('number', '')} {doc.get('title', '')}"):
+        for n in numbers_naming(doc.get("number", ""), doc.get("title", "")):
             if not YEAR.fullmatch(n):
                 seen.setdefault(n, set()).add(doc.get("province", ""))
     return {n: next(iter(p)) for n, p in seen.items() if len(p) == 1 and "" not in p}
@@ -209,7 +209,7 @@ def named_plan_only(question: str, hits: list[Hit], indexed: Collection[str], bo
     years, school_years = named_years(question)
 
     def named(meta: DocumentMetadata) -> bool:
-        return bool(refs & set(PLAN_NUMBER.findall(f"{meta.number} {meta.title}")))
+        return bool(refs & numbers_naming(meta.number, meta.title))
 
     def by_year(meta: DocumentMetadata) -> bool:
         own_years, own_school_years = named_years(f"{meta.school_year} {meta.date} {_DAY_MONTH_YEAR.sub(' ', meta.title)}")

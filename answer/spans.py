@@ -170,3 +170,9 @@ def plan_references(text: str) -> set[str]:
     folded = fold(text)
     return {m.group() for m in PLAN_NUMBER.finditer(folded)
             if not YEAR.fullmatch(m.group()) and REFERENCE.search(folded[: m.start()])}
+
+
+def numbers_naming(number: str, title: str) -> set[str]:
+    """The numbers a plan can be named by: those of its own number and of its title ("3707" of 3707/KH-UBND,
+    "285" of "Triển khai thực hiện Kế hoạch số 285-KH/TU …")."""
+    return set(PLAN_NUMBER.findall(f"{number} {title}"))
