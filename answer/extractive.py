@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hoidap.answer.compare import verdict
 from hoidap.answer.evidence import Matcher
 from hoidap.answer.types import Answer, Citation
 from hoidap.answer.understanding import Query
@@ -151,7 +152,8 @@ def compose(query: Query, claims: list[Claim]) -> Answer:
     else:
         lines = [f"Theo {len(groups)} văn bản:"]
         lines += [f"- {doc_label(cits[0])}: " + said(cits) for cits in groups.values()]
-        text = "\n".join(lines)
+        ranked = verdict(query.question, query.provinces, [(cits[0].province, leads[cits[0].n]) for cits in groups.values()])
+        text = "\n".join(([ranked] if ranked else []) + lines)
     provinces = sorted({c.province for c in citations if c.province})
     return Answer(query.question, text, False, citations, provinces=provinces)
 
