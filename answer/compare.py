@@ -1,11 +1,15 @@
-"""Which is higher: the verdict a "which one" comparison asks for, read off the figures its lines lead with.
+"""Which is higher: the verdict a "which one" question asks for, read off the figures its lines lead with.
 
-"Tỉnh nào đặt chỉ tiêu trẻ nhà trẻ ra lớp cao hơn, Lai Châu hay Hòa Bình" is answered one line per
-plan (46%, 32,8%), but the user asked which one: the answer opens with "Hòa Bình cao hơn: 46%, so với
-32,8% (Lai Châu)". The verdict only orders figures the answer already quotes — one line per province the question
-names, each leading with one figure, all of one unit — so it never states a number the plans do not;
-with anything else (a province with two plans quoted, a province not named, two figures in a line, a
-line without one, percentages beside counts) there is no verdict.
+"Tỉnh nào đặt chỉ tiêu trẻ nhà trẻ ra lớp cao hơn, Lai Châu hay Hòa Bình" is answered one line per plan
+(46%, 32,8%), but the user asked which one: the answer opens "Hòa Bình cao hơn: 46%, so với 32,8% (Lai
+Châu)." Within one plan, "cấp nào có tỷ lệ thiết bị dạy học tối thiểu thấp nhất" is answered with the
+table's row for each level, and the answer opens "Trong các dòng dưới đây, thấp nhất: Tỷ lệ thiết bị dạy
+học tối thiểu cấp THCS (60%)." (a level the search did not bring is not ranked, so it says what it ranked).
+
+A verdict only orders figures the answer already quotes, so it never states a number the plans do not:
+one line per province the question names, or table rows whose labels differ by their school level alone,
+each leading with one figure, all of one unit. With anything else (a province with two plans quoted, a
+province not named, two figures in a line, a line without one, percentages beside counts) there is none.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import re
 from hoidap.vietnamese import fold
 
 # "cao hơn", "nhiều nhất", "thấp hơn cả"; "ít nhất 20%" is "at least", not a ranking
-_DIRECTION = re.compile(r"\b(cao|nhieu|lon|thap|it|nho)( hon| nhat)\b(?! \d)")
+_RANKING = r"\b(cao|nhieu|lon|thap|it|nho)"
+_DIRECTION = re.compile(_RANKING + r"( hon| nhat)\b(?! \d)")
+_SUPERLATIVE = re.compile(_RANKING + r" nhat\b(?! \d)")
 _WHICH = re.compile(r"\b(?:nao|ai|hay)\b")
 _WORDS = {"cao": "cao", "nhieu": "nhiều", "lon": "lớn", "thap": "thấp", "it": "ít", "nho": "nhỏ"}
 _HIGHER = frozenset({"cao", "nhieu", "lon"})
@@ -61,3 +67,27 @@ def verdict(question: str, named: list[str], leads: list[tuple[str, str]]) -> st
         return f"{' và '.join(same)} đặt mức bằng nhau: {best[1]}."
     others = ", ".join(f"{lead} ({label})" for label, lead, _ in rest)
     return f"{best[0]} {_WORDS[word]}{degree.replace('hon', 'hơn').replace('nhat', 'nhất')}: {best[1]}, so với {others}."
+
+
+_LEVEL = re.compile(r"\b(?:cap )?(?:mam non|tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|trung hoc|gdtx|"
+                    r"giao duc thuong xuyen)\b")
+_ROW = " — "  # a table row as indexed: "Tỷ lệ … cấp THCS — Năm học 2023-2024, chỉ tiêu đạt được: 58%; …"
+
+
+def row_verdict(question: str, rows: list[tuple[str, str]]) -> str | None:
+    """"…, cao nhất: … (65%); thấp nhất: … (60%)." for a question ranking a table's levels, given each
+    claim's (quote, lead); None unless every claim is a row of the same measure at another level."""
+    folded = " ".join(fold(question).split())
+    words = list(dict.fromkeys(m.group(1) for m in _SUPERLATIVE.finditer(folded)))
+    if not words or not _WHICH.search(folded) or len(rows) < 2 or any(_ROW not in quote for quote, _ in rows):
+        return None
+    labelled = [(quote.split(_ROW, 1)[0].strip(), lead, figure(lead)) for quote, lead in rows]
+    measures = {" ".join(_LEVEL.sub(" ", fold(label)).split()) for label, _, _ in labelled}
+    if any(f is None for _, _, f in labelled) or len({f[1] for _, _, f in labelled}) != 1 or len(measures) != 1:
+        return None
+    said = []
+    for word in words:
+        top = (max if word in _HIGHER else min)(f[0] for _, _, f in labelled)
+        named = " và ".join(f"{label} ({lead})" for label, lead, f in labelled if f[0] == top)
+        said.append(f"{_WORDS[word]} nhất: {named}")
+    return "Trong các dòng dưới đây, " + "; ".join(said) + "."

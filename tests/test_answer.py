@@ -66,6 +66,26 @@ def test_which_province_is_higher_is_said_first_from_the_quoted_figures(sample_s
     assert both.answer.startswith("Theo ")
 
 
+def test_which_level_is_lowest_is_said_first_from_the_quoted_rows(sample_service):
+    answer = sample_service.ask("Lai Châu: cấp nào có chỉ tiêu thiết bị dạy học tối thiểu thấp nhất năm học 2024-2025?")
+    assert answer.answer.startswith(
+        "Trong các dòng dưới đây, thấp nhất: Tỷ lệ thiết bị dạy học tối thiểu cấp THCS (60%).\nTheo Lai Châu")
+    assert_grounded(answer)
+
+
+def test_rows_of_different_measures_are_not_ranked():
+    from hoidap.answer.compare import row_verdict
+
+    rows = [("Tỷ lệ trường mầm non đạt chuẩn chuẩn quốc gia mức độ 1 — …: 54,5%.", "54,5%"),
+            ("Tỷ lệ trường trung học đạt chuẩn chuẩn quốc gia mức độ 2 — …: 6,8%.", "6,8%")]
+    assert row_verdict("cấp nào có tỷ lệ trường đạt chuẩn quốc gia cao nhất", rows) is None
+    same = [rows[0], ("Tỷ lệ trường tiểu học đạt chuẩn chuẩn quốc gia mức độ 1 — …: 52,4%.", "52,4%")]
+    assert row_verdict("cấp nào cao nhất", same) == \
+        "Trong các dòng dưới đây, cao nhất: Tỷ lệ trường mầm non đạt chuẩn chuẩn quốc gia mức độ 1 (54,5%)."
+    assert row_verdict("cấp nào đạt ít nhất 50%", same) is None  # "at least", not a ranking
+    assert row_verdict("cấp nào cao nhất", [(q.replace(" — ", ": "), lead) for q, lead in same]) is None  # no table rows
+
+
 @pytest.mark.parametrize("question, named, leads", [
     ("Lai Châu có cam kết chi ít nhất 20% như Sơn La không", ["Lai Châu", "Sơn La"], [("Lai Châu", "20%"), ("Sơn La", "19%")]),
     ("tỉnh nào cao hơn, Lai Châu hay Hòa Bình", ["Lai Châu", "Hòa Bình"], [("Lai Châu", "32,8%"), ("Hòa Bình", "46 trường")]),
