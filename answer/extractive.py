@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hoidap.answer.compare import row_verdict, verdict
 from hoidap.answer.evidence import Matcher
 from hoidap.answer.types import Answer, Citation
 from hoidap.answer.understanding import Query
@@ -147,11 +148,13 @@ def compose(query: Query, claims: list[Claim]) -> Answer:
 
     if len(groups) == 1:
         cits = next(iter(groups.values()))
-        text = f"Theo {doc_label(cits[0])}: " + said(cits)
+        ranked = row_verdict(query.question, [(c.quote, leads[c.n]) for c in cits])
+        text = (f"{ranked}\n" if ranked else "") + f"Theo {doc_label(cits[0])}: " + said(cits)
     else:
         lines = [f"Theo {len(groups)} văn bản:"]
         lines += [f"- {doc_label(cits[0])}: " + said(cits) for cits in groups.values()]
-        text = "\n".join(lines)
+        ranked = verdict(query.question, query.provinces, [(cits[0].province, leads[cits[0].n]) for cits in groups.values()])
+        text = "\n".join(([ranked] if ranked else []) + lines)
     provinces = sorted({c.province for c in citations if c.province})
     return Answer(query.question, text, False, citations, provinces=provinces)
 

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     top_k: int = 8
     dense_weight: float = Field(0.25, description="Weight of the dense ranking in RRF fusion.")
     sparse_weight: float = Field(1.0, description="Weight of the keyword ranking in RRF fusion.")
-    retrieval_mode: str = Field("hybrid", description="hybrid | sparse | dense")
+    retrieval_mode: Literal["hybrid", "sparse", "dense"] = Field("hybrid", description="hybrid | sparse | dense")
     min_coverage: float = Field(
         0.4, description="Share of the question's key terms the best passage must hold, else abstain."
     )

@@ -20,6 +20,10 @@ def assert_grounded(answer):
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.n for c in answer.citations}
     rest = answer.answer
+    first, _, after = rest.partition("\n")
+    if not first.startswith("Theo "):  # a comparison's verdict: it orders figures the quotes give
+        assert all(any(n in c.quote for c in answer.citations) for n in NUMBER.findall(first)), first
+        rest = after
     for c in answer.citations:
         assert c.quote in c.text
         assert f"{c.quote} [{c.n}]" in answer.answer
@@ -48,6 +52,63 @@ def test_unaccented_question_returns_the_lai_chau_table_figure(sample_service):
     top = answer.citations[0]
     assert top.source == LAI_CHAU and top.province == "Lai Châu" and top.section.startswith("PHỤ LỤC")
     assert_grounded(answer)
+
+
+def test_which_province_is_higher_is_said_first_from_the_quoted_figures(sample_service):
+    answer = sample_service.ask("Tỉnh nào đặt chỉ tiêu đưa trẻ nhà trẻ ra lớp cao hơn, Lai Châu hay Hòa Bình (theo kế hoạch năm 2024)?")
+    assert answer.answer.startswith("Hòa Bình cao hơn: 46%, so với 32,8% (Lai Châu).\nTheo 2 văn bản:")
+    assert_grounded(answer)
+    lower = sample_service.ask("tre nha tre ra lop: lai chau va hoa binh nam 2024, ben nao thap hon")
+    assert lower.answer.startswith("Lai Châu thấp hơn: 32,8%, so với 46% (Hòa Bình).")
+    assert_grounded(lower)
+    # two Hòa Bình plans quoted: which of its figures to rank is not for the answer to guess
+    both = sample_service.ask("Lai Châu hay Hòa Bình đặt tỷ lệ trẻ nhà trẻ ra lớp thấp hơn?")
+    assert both.answer.startswith("Theo ")
+
+
+def test_which_level_is_lowest_is_said_first_from_the_quoted_rows(sample_service):
+    answer = sample_service.ask("Lai Châu: cấp nào có chỉ tiêu thiết bị dạy học tối thiểu thấp nhất năm học 2024-2025?")
+    assert answer.answer.startswith(
+        "Trong các dòng dưới đây, thấp nhất: Tỷ lệ thiết bị dạy học tối thiểu cấp THCS (60%).\nTheo Lai Châu")
+    assert_grounded(answer)
+
+
+def test_rows_of_different_measures_are_not_ranked():
+    from hoidap.answer.compare import row_verdict
+
+    rows = [("Tỷ lệ trường mầm non đạt chuẩn chuẩn quốc gia mức độ 1 — …: 54,5%.", "54,5%"),
+            ("Tỷ lệ trường trung học đạt chuẩn chuẩn quốc gia mức độ 2 — …: 6,8%.", "6,8%")]
+    assert row_verdict("cấp nào có tỷ lệ trường đạt chuẩn quốc gia cao nhất", rows) is None
+    same = [rows[0], ("Tỷ lệ trường tiểu học đạt chuẩn chuẩn quốc gia mức độ 1 — …: 52,4%.", "52,4%")]
+    assert row_verdict("cấp nào cao nhất", same) == \
+        "Trong các dòng dưới đây, cao nhất: Tỷ lệ trường mầm non đạt chuẩn chuẩn quốc gia mức độ 1 (54,5%)."
+    assert row_verdict("cấp nào đạt ít nhất 50%", same) is None  # "at least", not a ranking
+    assert row_verdict("cấp nào cao nhất", [(q.replace(" — ", ": "), lead) for q, lead in same]) is None  # no table rows
+
+
+@pytest.mark.parametrize("question, named, leads", [
+    ("Lai Châu có cam kết chi ít nhất 20% như Sơn La không", ["Lai Châu", "Sơn La"], [("Lai Châu", "20%"), ("Sơn La", "19%")]),
+    ("tỉnh nào cao hơn, Lai Châu hay Hòa Bình", ["Lai Châu", "Hòa Bình"], [("Lai Châu", "32,8%"), ("Hòa Bình", "46 trường")]),
+    ("tỉnh nào cao hơn, Lai Châu hay Hòa Bình", ["Lai Châu", "Hòa Bình"], [("Lai Châu", "32,7%, 32,8%"), ("Hòa Bình", "46%")]),
+    ("tỉnh nào cao hơn, Lai Châu hay Hòa Bình", ["Lai Châu", "Hòa Bình"], [("Lai Châu", ""), ("Hòa Bình", "46%")]),
+    ("tỉnh nào cao hơn", [], [("Lai Châu", "32,8%"), ("Hòa Bình", "46%")]),
+    ("tỉnh nào cao hơn, Lai Châu hay Hòa Bình", ["Lai Châu", "Hòa Bình"], [("Lai Châu", "32,8%"), ("Sơn La", "46%")]),
+    ("Lai Châu và Hòa Bình đặt bao nhiêu", ["Lai Châu", "Hòa Bình"], [("Lai Châu", "32,8%"), ("Hòa Bình", "46%")]),
+])
+def test_no_verdict_without_one_comparable_figure_per_named_province(question, named, leads):
+    from hoidap.answer.compare import verdict
+
+    assert verdict(question, named, leads) is None
+
+
+def test_verdict_reads_vietnamese_numbers_and_says_a_tie():
+    from hoidap.answer.compare import verdict
+
+    named = ["Bắc Ninh", "Sơn La"]
+    assert verdict("bên nào nhiều hơn", named, [("Bắc Ninh", "1.200 trường"), ("Sơn La", "980 trường")]) \
+        == "Bắc Ninh nhiều hơn: 1.200 trường, so với 980 trường (Sơn La)."
+    assert verdict("ben nao thap nhat", named, [("Bắc Ninh", "99,5%"), ("Sơn La", "99,85%")]).startswith("Bắc Ninh thấp nhất: 99,5%")
+    assert verdict("tỉnh nào cao hơn", named, [("Bắc Ninh", "19%"), ("Sơn La", "19%")]) == "Bắc Ninh và Sơn La đặt mức bằng nhau: 19%."
 
 
 def test_citation_resolves_to_the_exact_paragraph_of_the_plan(sample_service):
@@ -226,8 +287,12 @@ def test_the_distribution_list_answers_who_the_plan_is_sent_to_not_what_anyone_m
 
     assert metadata_fields("kế hoạch 3707 của Lai Châu gửi tới những nơi nào") == ["recipients"]
     assert "recipients" not in metadata_fields("bao cao khai giang o bac ninh gui cho ai, truoc ngay nao")
-    reply = sample_service.ask("đài PT-TH, báo lai châu phải làm gì theo kh năm học")
-    assert not reply.abstained and "Nơi nhận" not in reply.answer and "Lưu:" not in reply.answer
+    reply = sample_service.ask("Đài Phát thanh - Truyền hình và Báo Lai Châu phải làm gì theo kế hoạch năm học")
+    assert not reply.abstained and "tuyên truyền" in reply.answer
+    for question in ("Đài Phát thanh - Truyền hình và Báo Lai Châu phải làm gì theo kế hoạch năm học",
+                     "đài PT-TH, báo lai châu phải làm gì theo kh năm học"):  # answered or declined, never with the list
+        reply = sample_service.ask(question)
+        assert "Nơi nhận" not in reply.answer and "Lưu:" not in reply.answer
     sent = sample_service.ask("kế hoạch 3707 của Lai Châu gửi tới những nơi nào")
     assert "Bộ GD&ĐT" in sent.answer
 

@@ -497,12 +497,12 @@ def test_exported_models_score_like_scikit_learn(kind):
     assert max(abs(a - b) for a, b in zip(got, expected)) < 1e-4
 
 
-def test_threshold_maximises_correct_decisions_by_default():
+def test_threshold_without_a_stated_precision_maximises_correct_decisions():
     from hoidap.eval.train import choose_threshold, decision_figures
 
     rows = [(0.05, False, False), (0.1, False, False), (0.15, True, True), (0.2, False, False),
             (0.3, False, False), (0.35, True, True), (0.4, False, False)] + [(0.6 + i / 100, True, True) for i in range(30)]
-    t = choose_threshold(rows)
+    t = choose_threshold(rows, precision=None)
     best = max(decision_figures(rows, s)["correct_decisions"] for s, _, _ in rows)
     assert decision_figures(rows, t)["correct_decisions"] == best > decision_figures(rows, 0.0)["correct_decisions"]
 

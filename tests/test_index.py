@@ -165,6 +165,13 @@ def test_dense_side_finds_a_paraphrase_without_shared_keywords(sample_service):
     assert any(re.search("khuyết tật", h.chunk.text) for h in hits)
 
 
+def test_a_mistyped_retrieval_mode_fails_at_start_up(tmp_path):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="retrieval_mode"):
+        Settings(data_dir=tmp_path, retrieval_mode="hybird")
+
+
 def test_adding_a_plan_updates_term_statistics_as_a_full_recount_would(small_service):
     from hoidap.answer.evidence import TermStats
 
