@@ -9,8 +9,7 @@ from collections.abc import Callable, Collection
 from hoidap.answer.extractive import Claim
 from hoidap.answer.spans import PLAN_NUMBER, YEAR, named_years, numbers_naming, plan_references
 from hoidap.vietnamese import expand_shorthand, fold
-from hoidap.index.store import ChunkStore
-from hoidap.models import DocumentMetadata, Hit
+from hoidap.models import DocumentMetadata, Hit, ParagraphLookup
 
 # "số hiệu văn bản", "số văn bản bao nhiêu": a document's own number, not that of a text it cites
 _OWN_NUMBER = r"\bso (?:hieu|ky hieu|van ban)\b"
@@ -140,7 +139,7 @@ def first_per(hits: list[Hit], key: Callable[[Hit], str]) -> list[Hit]:
     return list(firsts.values())
 
 
-def metadata_claims(fields: list[str], hits: list[Hit], store: ChunkStore, per_plan: bool, day: bool = False) -> list[Claim]:
+def metadata_claims(fields: list[str], hits: list[Hit], store: ParagraphLookup, per_plan: bool, day: bool = False) -> list[Claim]:
     """For the best-matching document (each plan among the passages when plans are compared:
     "hai kế hoạch … do ai ký", "bên nào ký trước"), the paragraphs each asked-for field was read from;
     with day (a day is asked), not the date of a plan whose header gives none."""

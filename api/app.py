@@ -30,11 +30,10 @@ from hoidap.api.security import (
 from hoidap.api.streaming import answer_events
 from hoidap.api.uploads import check_types, read_files, save_files
 from hoidap.api.web import add_web_routes
-from hoidap.errors import DocumentNotFound, HoidapError, IndexUnavailable, InvalidQuestion, StateUnavailable
+from hoidap.errors import HoidapError
 from hoidap.ingest.originals import media_type, opens_inline
 from hoidap.settings import Settings
 
-_STATUS = {InvalidQuestion: 422, DocumentNotFound: 404, IndexUnavailable: 503, StateUnavailable: 503}
 
 _UPLOAD_BODY = {
     "requestBody": {
@@ -88,7 +87,7 @@ def create_app(service: AnswerService, settings: Settings | None = None, local_t
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HoidapError)
     async def domain_error(_: Request, exc: HoidapError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
     @app.exception_handler(ApiError)
     async def edge_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -97,10 +96,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": describe_validation(exc)}, status_code=422)
-
-
-def status_of(exc: HoidapError) -> int:
-    return _STATUS.get(type(exc), 400)
 
 
 def describe_validation(exc: RequestValidationError) -> str:
@@ -221,7 +216,6 @@ def _add_chat_routes(app: FastAPI, service: AnswerService, settings: Settings, m
             lambda: service.ask_stream(question, body.province, conversation_id),
             lambda answer: _public(answer, metrics, started),
             {"conversation_id": conversation_id, "question": question},
-            status_of,
         )
         return StreamingResponse(
             events, media_type="text/event-stream",

@@ -32,7 +32,6 @@ async def answer_events(
     events: Callable[[], Iterator[tuple[str, object]]],
     finish: Callable[[object], dict],
     meta: dict,
-    status_of: Callable[[HoidapError], int],
     pause_s: float = DELTA_PAUSE_S,
 ) -> AsyncIterator[bytes]:
     """SSE frames from the answering service's event stream (meta, delta…, done), produced in a
@@ -63,14 +62,14 @@ async def answer_events(
                 yield sse("done", await asyncio.to_thread(finish, value))
                 return
             elif kind == "error":
-                yield _error_frame(value, meta, status_of)
+                yield _error_frame(value, meta)
                 return
     finally:
         await worker
 
 
-def _error_frame(exc: object, meta: dict, status_of: Callable[[HoidapError], int]) -> bytes:
+def _error_frame(exc: object, meta: dict) -> bytes:
     if isinstance(exc, HoidapError):
-        return sse("error", {"detail": str(exc), "status": status_of(exc)})
+        return sse("error", {"detail": str(exc), "status": exc.status})
     logging.getLogger("hoidap.api").error("stream failed: %r", exc, extra={"fields": meta})
     return sse("error", {"detail": "Lỗi máy chủ nội bộ (internal server error).", "status": 500})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass
@@ -103,3 +104,10 @@ class Hit:
 
     chunk: Chunk
     score: float
+
+
+class ParagraphLookup(Protocol):
+    """What the answer layer asks of the index by a paragraph's number (the index's ChunkStore is one):
+    a plan's metadata line is cited by the chunk that holds its paragraph."""
+
+    def chunk_with_paragraph(self, source: str, paragraph: int) -> Chunk | None: ...

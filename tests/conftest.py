@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -13,6 +14,19 @@ from hoidap.settings import SAMPLE_CORPUS, Settings
 
 SAMPLE = {p.name: p for p in SAMPLE_CORPUS.glob("*.txt")}
 SON_LA, LAI_CHAU, HOA_BINH_285, BAC_NINH, HOA_BINH_2024 = sorted(SAMPLE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_settings():
+    """Every test sees hoidap's defaults, not the developer's HOIDAP_* variables or .env file (a
+    HOIDAP_TOP_K=3 left in a shell would change answers the tests check). HOIDAP_TEST_* opt-ins stay.
+    Session-scoped and autouse, so it applies before the session's index is built."""
+    patch = pytest.MonkeyPatch()
+    for name in [n for n in os.environ if n.startswith("HOIDAP_") and not n.startswith("HOIDAP_TEST_")]:
+        patch.delenv(name)
+    patch.setitem(Settings.model_config, "env_file", None)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -77,3 +77,19 @@ def test_malformed_json_and_bad_top_k_are_client_errors(client):
 def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
+
+
+def test_domain_errors_answer_with_the_status_their_class_carries(client, sample_service, monkeypatch):
+    """The status is looked up through the class hierarchy: a new kind of IndexUnavailable is a 503 too."""
+    from hoidap.errors import EmbeddingModelError, IndexUnavailable
+
+    class EngineLocked(IndexUnavailable):
+        pass
+
+    for error, status in ((EngineLocked("chỉ mục đang bận"), 503), (EmbeddingModelError("không nạp được mô hình"), 503)):
+        def fail(*_, error=error, **__):
+            raise error
+
+        monkeypatch.setattr(sample_service, "search", fail)
+        r = client.post("/api/search", json={"query": "chủ đề năm học"})
+        assert r.status_code == status and r.json()["detail"] == str(error)

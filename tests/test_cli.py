@@ -41,3 +41,14 @@ def test_ingest_reports_bad_files_and_exits_nonzero_then_answers(tmp_path):
 def test_empty_question_is_a_clear_error(tmp_path):
     result = run(["ask", "  "], tmp_path / "data")
     assert result.returncode == 2 and "Câu hỏi trống" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tests_run_on_the_defaults_whatever_the_shell_or_a_dot_env_says(tmp_path, monkeypatch):
+    """conftest's isolated_settings: a developer's .env (or HOIDAP_* variable) does not reach the tests."""
+    from hoidap.settings import Settings
+
+    (tmp_path / ".env").write_text("HOIDAP_TOP_K=3\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert Settings(_env_file=".env").top_k == 3  # the file is real and would be read...
+    assert Settings().top_k == 8  # ...but not by the settings the tests build
+    assert not [n for n in os.environ if n.startswith("HOIDAP_") and not n.startswith("HOIDAP_TEST_")]

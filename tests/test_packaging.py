@@ -154,3 +154,27 @@ def test_eval_runs_its_default_baselines_with_the_plain_install(built, venv, sam
     assert set(report["systems"]) == {"hoidap", "bm25", "dense", "llamaindex"}
     assert all("error" not in s for s in report["systems"].values())
     assert report["systems"]["bm25"]["overall"]
+
+
+def _imported_stages(path: Path) -> set[str]:
+    """The hoidap stages (ingest, index, answer, api, ...) a module imports."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        found |= {n.split(".")[1] for n in names if n.startswith("hoidap.") and n.count(".") >= 1}
+    return found
+
+
+def test_data_flows_one_way_through_the_stages():
+    """files -> ingest -> index -> answer -> api / bot / eval: no stage imports a later one, and the
+    answer layer reaches the index only through the service that wires them (types come from hoidap.models)."""
+    edges = {"api", "bot", "eval"}
+    for stage, later in (("ingest", {"answer"} | edges), ("index", {"ingest", "answer"} | edges), ("answer", edges)):
+        for module in sorted((REPO / stage).rglob("*.py")):
+            assert not _imported_stages(module) & later, module
+    for module in sorted((REPO / "answer").glob("*.py")):
+        if module.name != "service.py":
+            assert "index" not in _imported_stages(module), module
