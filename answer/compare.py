@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from hoidap.answer.answer_types import ranks_rows
+from hoidap.answer.features import LEVELS, row_label
 from hoidap.vietnamese import fold
 
 # "cao hơn", "nhiều nhất", "thấp hơn cả"; "ít nhất 20%" is "at least", not a ranking
@@ -69,19 +71,17 @@ def verdict(question: str, named: list[str], leads: list[tuple[str, str]]) -> st
     return f"{best[0]} {_WORDS[word]}{degree.replace('hon', 'hơn').replace('nhat', 'nhất')}: {best[1]}, so với {others}."
 
 
-_LEVEL = re.compile(r"\b(?:cap )?(?:mam non|tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|trung hoc|gdtx|"
-                    r"giao duc thuong xuyen)\b")
-_ROW = " — "  # a table row as indexed: "Tỷ lệ … cấp THCS — Năm học 2023-2024, chỉ tiêu đạt được: 58%; …"
+_LEVEL = re.compile(rf"\b(?:cap )?(?:{LEVELS})\b")
 
 
 def row_verdict(question: str, rows: list[tuple[str, str]]) -> str | None:
     """"…, cao nhất: … (65%); thấp nhất: … (60%)." for a question ranking a table's levels, given each
     claim's (quote, lead); None unless every claim is a row of the same measure at another level."""
-    folded = " ".join(fold(question).split())
-    words = list(dict.fromkeys(m.group(1) for m in _SUPERLATIVE.finditer(folded)))
-    if not words or not _WHICH.search(folded) or len(rows) < 2 or any(_ROW not in quote for quote, _ in rows):
+    words = list(dict.fromkeys(m.group(1) for m in _SUPERLATIVE.finditer(" ".join(fold(question).split()))))
+    labels = [row_label(quote) for quote, _ in rows]
+    if not words or not ranks_rows(question) or len(rows) < 2 or None in labels:
         return None
-    labelled = [(quote.split(_ROW, 1)[0].strip(), lead, figure(lead)) for quote, lead in rows]
+    labelled = [(label.strip(), lead, figure(lead)) for label, (_, lead) in zip(labels, rows)]
     measures = {" ".join(_LEVEL.sub(" ", fold(label)).split()) for label, _, _ in labelled}
     if any(f is None for _, _, f in labelled) or len({f[1] for _, _, f in labelled}) != 1 or len(measures) != 1:
         return None

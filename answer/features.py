@@ -56,6 +56,11 @@ FEATURES = (
 _RELATIVE = ("cov_folded", "span_near")
 _ITEM_SEP = re.compile(r"[,;]\s|\(")  # "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc", "(PAR INDEX) … (SIPAS)"
 _ROW = " — "  # a table row as indexed: "Tỷ lệ huy động trẻ nhà trẻ — Năm học 2023-2024, chỉ tiêu …: 32,7%"
+
+
+def row_label(text: str) -> str | None:
+    """The label of a table row as indexed ("Tỷ lệ huy động trẻ nhà trẻ"), or None for text that is no row."""
+    return text.split(_ROW, 1)[0] if _ROW in text else None
 _NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
@@ -326,7 +331,7 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
     grams = heading | own
     cov = view.matcher.coverage_of(grams)
     cov_text = view.matcher.coverage_of(own)
-    label = window.split(_ROW, 1)[0] if _ROW in window else None
+    label = row_label(window)
     return {
         "cov": cov,
         "cov_folded": view.folded.coverage_of(grams),
@@ -368,8 +373,10 @@ def row_precision(view: QuestionView, label: str) -> float:
     return sum(1 for w in label_words if w in asked or fold(w) in asked) / len(label_words)
 
 
+# The school levels a figure is narrowed to, accent-folded ("trung hoc" alone last: the longer names first)
+LEVELS = "tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non|gdmn|gdtx|giao duc thuong xuyen|trung hoc"
 _QUALIFIER = re.compile(r"\b(muc do|muc) (\d+|[ivx]+)\b|\b(\d+) (tuoi)\b"
-                        r"|\b(tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|mam non|gdmn|gdtx|giao duc thuong xuyen|trung hoc)\b"
+                        rf"|\b({LEVELS})\b"
                         r"|\bhoc ky (ii|i|2|1)\b")
 _LEVEL_NAMES = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt", "giao duc thuong xuyen": "gdtx", "gdmn": "mam non"}
 # "trường trung học" alone (the plans' rows) is both lower and upper secondary, never primary
@@ -551,7 +558,8 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     if view.kind in _FIGURE_KINDS and typed and not f["qualifier_conflict"] and view.counts_whom:
         # "tỷ lệ giáo viên mầm non đạt chuẩn" is not answered by "tỷ lệ huy động trẻ nhà trẻ ra lớp đạt 46%",
         # nor "trường THPT đạt chuẩn quốc gia" by the table row "Tỷ lệ giáo viên THPT đạt chuẩn đào tạo"
-        stated = populations(window.split(_ROW, 1)[0] if _ROW in window else clause)
+        label = row_label(window)
+        stated = populations(clause if label is None else label)
         f["qualifier_conflict"] = float(bool(stated) and not view.counts_whom & stated)
     return typed
 

@@ -15,7 +15,7 @@ from hoidap.answer.evidence import Matcher, TermStats, key_terms
 from hoidap.answer.answer_types import STRICT, names_each_plan
 from hoidap.answer.decision import DEFAULT_PATH, Decision
 from hoidap.answer.extractive import Claim, abstain, best_unit, compose, passage_text, select_claims
-from hoidap.answer.features import Candidate, QuestionView, candidates, leading_spans
+from hoidap.answer.features import Candidate, QuestionView, candidates, leading_spans, row_label
 from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
@@ -94,7 +94,7 @@ _PAST_ASKED = re.compile(r"\b(?:dat duoc|da dat|nam hoc truoc|nam truoc|hien (?:
 def _targets_first(view: QuestionView, quote: str, spans: list, leading: list) -> list:
     """A table row's target ("chỉ tiêu phấn đấu: 52,4%") leads before the figure reached the year before,
     unless the question asks what was reached: "Lai Châu đặt chỉ tiêu bao nhiêu %" is answered 52,4%."""
-    if " — " not in quote:
+    if row_label(quote) is None:
         return leading
     asked = fold(view.text)
     if _CHANGE_ASKED.search(asked):
