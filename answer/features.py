@@ -436,7 +436,8 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
 _PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
 # Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã",
 # and the asker's own ("xã em còn nhiều bà con chưa biết chữ", "huyện mình", "xã chúng tôi")
-_NOT_A_NAME = frozenset({"em", "minh", "toi", "tui", "chung", "nao", "ai", "khu", "duy", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
+_NOT_A_NAME = frozenset({"nao", "ai", "khu", "duy", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
+                         "em", "minh", "toi", "tui", "chung",
                          "phuong", "thi", "hoi", "nong", "huyen", "xa", "tren", "duoc", "chuan", "mien", "nui", "gi",
                          "cac", "nhung", "nay", "do", "trong", "ve", "voi", "cho", "se", "ma", "de", "phai", "can"})
 

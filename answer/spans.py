@@ -26,7 +26,7 @@ _AGENCY = re.compile(
     r"Giam doc|Pho Giam doc|Cong an|Trung tam|Doan|Hoi|Chinh phu|Cuc|Vu|Ngan hang|Bao|Dai)\b"
     r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?:(?: ban)? nhan dan(?: (?:tinh|huyen|xa))?| tao| dao| uy| thong| tinh)?"
 )
-_PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
+_PERSON = re.compile(r"\b(?!Vuong Quoc )[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")  # "Vương Quốc Anh" is a kingdom
 
 _DOC_KINDS = "de an|chi thi|nghi quyet|quyet dinh|nghi dinh|ke hoach|ket luan|thong tu|chuong trinh hanh dong"
 # Patterns run on the accent-folded text (same length as the original); earlier kinds win overlaps.

@@ -126,6 +126,10 @@ def test_numbers_that_name_are_not_figures_texts_are_named_by_number_and_agencie
     assert not carries_expected("dạy lớp 1, lớp 2", "bao nhiêu phần trăm trường dạy tiếng Anh")
     assert carries_expected("biên soạn tài liệu giáo dục địa phương lớp 5, lớp 9", "biên soạn tài liệu cho lớp mấy")
     assert carries_expected("phổ cập cho trẻ em 5 tuổi", "phổ cập cho trẻ mấy tuổi")
+    # a kingdom is nobody's name: "giám đốc sở là ai" is not answered "Vương Quốc Anh"
+    certified = "được tổ chức chứng nhận quốc tế FrenchCert của Vương Quốc Anh thực hiện đánh giá"
+    assert not carries_expected(certified, "giám đốc Sở Giáo dục và Đào tạo Sơn La là ai?")
+    assert carries_expected("KT. GIÁM ĐỐC, PHÓ GIÁM ĐỐC: Bùi Thị Kim Tuyến", "giám đốc Sở Giáo dục và Đào tạo Sơn La là ai?")
 
 
 @pytest.mark.parametrize("reference, number", [
