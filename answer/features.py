@@ -386,6 +386,8 @@ _SEMESTERS = {"1": "i", "2": "ii"}
 # is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"
 _AGE_RANGE = re.compile(r"\b(\d+) ?(?:-|den) ?(\d+) tuoi\b")
 _AGE_GROUP = re.compile(r"\b(nha tre|mau giao)\b(?! (?:tu )?\d+ (?:(?:-|den) ?\d+ )?tuoi)")
+# "giáo viên mẫu giáo", "trường mẫu giáo", "dạy mẫu giáo": the preschool level (the plans' "mầm non"), not only an age group
+_PRESCHOOL_LEVEL = re.compile(r"\b(?:giao vien|gv|co giao|thay co|truong|(?<!pho )cap|bac|day) (?:day )?mau giao\b")
 
 
 @lru_cache(maxsize=8192)
@@ -406,6 +408,8 @@ def qualifiers(text: str) -> dict[str, frozenset[str]]:
             out.setdefault("tuoi", set()).update(ages | ({"mau giao"} if ages == {"3", "4", "5"} else set()))
     for m in _AGE_GROUP.finditer(folded):
         out.setdefault("tuoi", set()).add(m.group(1))
+    if _PRESCHOOL_LEVEL.search(folded):
+        out.setdefault("cap", set()).add("mam non")
     return {kind: frozenset(values) for kind, values in out.items()}
 
 
@@ -430,8 +434,10 @@ def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, froz
 
 
 _PLACE_WORDS = frozenset({"huyện", "huyen", "xã", "xa", "trấn", "tran"})
-# Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã"
+# Words that follow "huyện / xã" without naming one (folded): "huyện nghèo", "xã đạt chuẩn", "huyện, thị xã",
+# and the asker's own ("xã em còn nhiều bà con chưa biết chữ", "huyện mình", "xã chúng tôi")
 _NOT_A_NAME = frozenset({"nao", "ai", "khu", "duy", "ngheo", "khac", "thanh", "vung", "dat", "co", "va", "la", "o", "cua", "bien", "dac",
+                         "em", "minh", "toi", "tui", "chung",
                          "phuong", "thi", "hoi", "nong", "huyen", "xa", "tren", "duoc", "chuan", "mien", "nui", "gi",
                          "cac", "nhung", "nay", "do", "trong", "ve", "voi", "cho", "se", "ma", "de", "phai", "can"})
 

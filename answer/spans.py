@@ -26,14 +26,15 @@ _AGENCY = re.compile(
     r"Giam doc|Pho Giam doc|Cong an|Trung tam|Doan|Hoi|Chinh phu|Cuc|Vu|Ngan hang|Bao|Dai)\b"
     r"(?: (?:[a-z]+ ){0,2}[A-Z][\w&-]*)*(?:(?: ban)? nhan dan(?: (?:tinh|huyen|xa))?| tao| dao| uy| thong| tinh)?"
 )
-_PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")
+_PERSON = re.compile(r"\b(?!Vuong Quoc )[A-Z][a-z]+(?: [A-Z][a-z]+){2,3}\b")  # "Vương Quốc Anh" is a kingdom
 
 _DOC_KINDS = "de an|chi thi|nghi quyet|quyet dinh|nghi dinh|ke hoach|ket luan|thong tu|chuong trinh hanh dong"
 # Patterns run on the accent-folded text (same length as the original); earlier kinds win overlaps.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "1899/QĐ-UBND", "72-QĐ/TW"; a text named by its kind and number ("Đề án 06", "Kết luận số 91") or by
     # who issued it ("Nghị quyết của HĐND tỉnh")
-    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*(?:/[A-Z0-9-]+)?\b|\b\d+-[A-Z]{1,5}[a-z]?/[A-Z]{1,5}\b"
+    # ("31/CT-TTg", "141/2020/NĐ -CP" and "29- NQ/TW" as some plans type them)
+    ("docref", re.compile(r"\b\d+(?:/\d{4})?/[A-Z]{1,3}[a-z]?[A-Z0-9-]*[a-z]?(?:/[A-Z0-9-]+)?(?: -[A-Z]+)?\b|\b\d+- ?[A-Z]{1,5}[a-z]?/[A-Z]{1,5}\b"
                           rf"|\b(?i:{_DOC_KINDS}) (?:(?i:so) )?\d+\b(?![\d/.,-]| ?%| (?i:nam|thang|ngay|tuoi)\b)"
                           rf"|\b(?i:{_DOC_KINDS}) cua (?:HDND|UBND|Quoc hoi|Chinh phu|Thu tuong|Tinh uy|Ban Thuong vu|Bo [A-Z]\w*)\b")),
     ("date", re.compile(
@@ -91,16 +92,21 @@ _BY_YEAR = re.compile(rf"(?:{_DUE}|\bden(?: het)?|\bhet|\bcuoi)\s*(?:nam\s*)?$")
 
 def _dated_documents(spans: list[Span], folded: str) -> list[Span]:
     """A date right after a document number ("Chương trình số 306/CTr-UBND ngày 31/7/2020") is when
-    that document was signed ("docdate"), not the date of an event the plan sets; one after "trước
-    (ngày)" is a deadline ("deadline": "báo cáo … khai giảng trước ngày 15/9" does not date the opening),
-    and so is a year after "trước / đến hết (năm)"."""
+    that document was signed ("docdate"), not the date of an event the plan sets, and so is one followed by
+    who signed it; one after "trước (ngày)" is a deadline ("deadline": "báo cáo … khai giảng trước ngày
+    15/9" does not date the opening), and so is a year after "trước / đến hết (năm)"."""
     out = [Span("deadline", s.start, s.end, s.text) if _by(s, folded) else s for s in spans]
     for i in range(1, len(out)):
         prev, cur = out[i - 1], out[i]
         if cur.kind == "date" and prev.kind == "docref" and cur.start - prev.end <= 8 \
                 and _DOC_DATE_GAP.match(folded[prev.end:cur.start]):
             out[i] = Span("docdate", cur.start, cur.end, cur.text)
-    return out
+    return [Span("docdate", s.start, s.end, s.text) if s.kind == "date" and _ISSUER.match(folded, s.end) else s for s in out]
+
+
+# "ngày 29/6/2023 của Ban Thường vụ Tỉnh ủy": who signed it follows the date (the number before it may be
+# typed past recognition: "Quyết định số 2752/QĐ-  UBND ngày 28/11/2023 của UBND tỉnh")
+_ISSUER = re.compile(r"\s*,?\s*cua\s+[A-Z]")
 
 
 def _by(span: Span, folded: str) -> bool:

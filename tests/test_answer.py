@@ -266,6 +266,17 @@ def test_a_district_the_plans_give_no_figure_for_is_declined_not_answered_with_t
     assert named_places("hỗ trợ giáo viên dạy ở xã khu vực III, xã duy trì phổ cập") == set()
 
 
+def test_the_askers_own_commune_is_no_place_the_plans_must_name(sample_service):
+    """"xã em", "huyện mình" say where the asker lives, not which commune's figure is asked: the
+    province's figure answers (it was declined as if "xã Em Còn" had been asked about)."""
+    from hoidap.answer.features import named_places
+
+    reply = sample_service.ask("xã em còn nhiều người chưa biết chữ, Lai Châu đặt tỷ lệ người biết chữ mức độ 1 là bao nhiêu %")
+    assert not reply.abstained and "95,6%" in reply.answer
+    assert named_places("huyện mình còn thiếu giáo viên, xã chúng tôi thì sao") == set()
+    assert named_places("xã em giáp huyện Mường Tè") == {"muong te"}
+
+
 def test_the_classifier_cai_is_no_topic_word_but_unaccented_cai_may_be_cai_cach():
     from hoidap.vietnamese import is_stopword
 
