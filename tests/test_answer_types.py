@@ -198,6 +198,7 @@ def test_a_district_or_semester_the_passage_does_not_state_is_not_answered_by_th
                      "Bắc Ninh: hạn nộp báo cáo sơ kết học kỳ 2"):
         assert sample_service.ask(question).abstained
 
+
 def test_mau_giao_said_of_teachers_or_schools_is_the_preschool_level(sample_service):
     """Users say "giáo viên mẫu giáo" for what the plans call "giáo viên mầm non": the level, so the upper
     secondary row of the same table is no answer (it was given: "100% — Tỷ lệ giáo viên THPT …")."""
@@ -208,7 +209,6 @@ def test_mau_giao_said_of_teachers_or_schools_is_the_preschool_level(sample_serv
     assert "cap" not in qualifiers("phổ cập mẫu giáo cho trẻ") and "cap" not in qualifiers("trẻ mẫu giáo ra lớp")
     reply = sample_service.ask("Thầy cô dạy mẫu giáo ở Lai Châu năm học 2023-2024 đạt chuẩn đào tạo được bao nhiêu phần trăm?")
     assert not reply.abstained and "94,8%" in reply.answer and "THPT" not in reply.answer
-
 
 
 def test_a_count_of_people_is_not_answered_with_a_percentage():
