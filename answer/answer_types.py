@@ -37,7 +37,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                             r"\b(?:han(?! che)|bao cao|nop|gui)\b.*\b(?:ngay nao|ngay may|thang nao|thang may)\b")),
     # the date a document was signed or issued, as against the date of an exam, a report, a holiday ("ký", not "kỳ thi")
     ("docdate", re.compile(r"^(?=.*\b(?:quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|"
-                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky(?! (?:thi|hop|hoc|nghi|niem))|ban hanh|thong qua|(?:phe )?duyet|qd|kh|nq|ct)\b)"
+                           r"ket luan|van ban|chuong trinh|de an|to trinh|ky(?! (?:thi|hop|hoc|nghi|niem))|ban hanh|thong qua|duyet|qd|kh|nq|ct)\b)"
                            r".*(?:ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|hom nao)")),
     ("date", re.compile(r"ngay nao|ngay may|ngay bao nhieu|thang nao|thang may|han chot|han nop|han bao cao|truoc ngay|hom nao|"
                         r"\b(?:lich|ngay|thoi gian) (?:thi|nghi|khai giang|tuu truong|be giang)\b(?! dua)")),

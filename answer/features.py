@@ -57,11 +57,12 @@ _RELATIVE = ("cov_folded", "span_near")
 _ITEM_SEP = re.compile(r"[,;]\s|\(")  # "Tiếng Anh, Tin học, Mỹ thuật, Âm nhạc", "(PAR INDEX) … (SIPAS)"
 _ROW = " — "  # a table row as indexed: "Tỷ lệ huy động trẻ nhà trẻ — Năm học 2023-2024, chỉ tiêu …: 32,7%"
 
+_NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
+
 
 def row_label(text: str) -> str | None:
     """The label of a table row as indexed ("Tỷ lệ huy động trẻ nhà trẻ"), or None for text that is no row."""
     return text.split(_ROW, 1)[0] if _ROW in text else None
-_NUMBER = re.compile(r"(?<![\d/])\d+(?:[.,]\d+)*(?![\d/])")
 
 
 @dataclass

@@ -84,6 +84,9 @@ def find_spans(text: str) -> list[Span]:
 
 
 _DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngay\s*)?$")
+# "ngày 29/6/2023 của Ban Thường vụ Tỉnh ủy": who signed it follows the date (the number before it may be
+# typed past recognition: "Quyết định số 2752/QĐ-  UBND ngày 28/11/2023 của UBND tỉnh")
+_ISSUER = re.compile(r"\s*,?\s*cua\s+[A-Z]")
 _DUE = r"\btruoc|\bcham nhat(?: la)?|\bhan(?: chot| cuoi)?(?: la)?"
 _BY_DATE = re.compile(rf"(?:{_DUE})\s*(?:ngay\s*)?$")
 # "trước năm 2025", "đến hết năm 2025": a year by which something is done
@@ -102,11 +105,6 @@ def _dated_documents(spans: list[Span], folded: str) -> list[Span]:
                 and _DOC_DATE_GAP.match(folded[prev.end:cur.start]):
             out[i] = Span("docdate", cur.start, cur.end, cur.text)
     return [Span("docdate", s.start, s.end, s.text) if s.kind == "date" and _ISSUER.match(folded, s.end) else s for s in out]
-
-
-# "ngày 29/6/2023 của Ban Thường vụ Tỉnh ủy": who signed it follows the date (the number before it may be
-# typed past recognition: "Quyết định số 2752/QĐ-  UBND ngày 28/11/2023 của UBND tỉnh")
-_ISSUER = re.compile(r"\s*,?\s*cua\s+[A-Z]")
 
 
 def _by(span: Span, folded: str) -> bool:
