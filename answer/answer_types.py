@@ -138,6 +138,7 @@ _ASKED_LABEL = re.compile(rf"(?<!nhung )(?<!cac )(?<!\bra )\b({_LABEL_WORDS}) (?
 # "nộp báo cáo trước ngày nào": a day is asked, which "đến năm 2025" does not give
 _ASKS_DAY = re.compile(r"\bngay (?:nao|may|bao nhieu)\b|\btruoc (?:nhung )?ngay\b")
 DAY = "ngay nao"  # the unit of a deadline asked to the day (no count unit reads so)
+_YEAR_ONLY = re.compile(r"(?:(?:năm|nam)\s+)?\d{4}")  # "đến năm 2025": a deadline that names no day
 
 
 # "giám đốc sở … là ai": the office a person question asks about
@@ -206,7 +207,6 @@ def _per_head(text: str, end: int) -> bool:
     return text[end:end + 2].lstrip().startswith("/")
 
 
-_YEAR_ONLY = re.compile(r"(?:(?:năm|nam)\s+)?\d{4}")
 # Units the plans count the asked one in: schools are "cơ sở giáo dục" ("35 cơ sở giáo dục mầm non và phổ
 # thông" for "bao nhiêu trường").
 _UNIT_ALSO = {"truong": ("co so",), "truong hoc": ("co so",)}
@@ -232,7 +232,7 @@ def answering_spans(kind: str, spans: list, asked: set[str], unit: str, text: st
     if kind == "confirm":
         return [s for s in spans if s.kind in accepted and digits(s.text) in asked]
     return [s for s in spans if s.kind in accepted and (not digits(s.text) or digits(s.text) not in asked)
-            and (not unit or signed_as(text, s.start) in ("", unit) if s.kind == "person"
+            and ((not unit or signed_as(text, s.start) in ("", unit)) if s.kind == "person"
                  else unit_fits(s.kind, s.text, unit, text, rate=_per_head(text, s.end)))]
 
 
