@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from hoidap.answer.spans import COUNT_UNITS
 from hoidap.vietnamese import expand_shorthand, fold, fold_asking
 
 # What a label numbers ("lớp 1", "tiêu chí 14"): asked by "lớp mấy", "tiêu chí số mấy"
@@ -27,6 +28,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                            r"\b(?:tinh nao|ke hoach nao|van ban nao|dia phuong nao|noi nao|ben nao)\b")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
+    # "63% trường đạt chuẩn tương ứng bao nhiêu trường": the percentage is given, a count of schools asked
+    ("count", re.compile(rf"\d ?% .*\b(?:bao nhieu|may) (?:{'|'.join(sorted(COUNT_UNITS, key=len, reverse=True))})\b")),
     # "học phí", "lương" alone do not ask for an amount ("miễn học phí cho ai", "phân luồng", "chất lượng")
     ("money", re.compile(r"bao nhieu tien|may tien|ty dong|trieu dong|nghin dong|\b(?:muc|tien|bang) luong\b|"
                          r"\b(?:hoc phi|tien an|phu cap|kinh phi|muc thu|muc ho tro|(?<!so )(?<!chat )(?<!phan )luong)\b.*\b(?:bao nhieu(?! (?:tuoi|lop|nam)\b)|may (?:tien|trieu|nghin|ngan))\b|"
@@ -132,14 +135,29 @@ _PER_CAPITA = re.compile(r"(?:/ ?|\btren |\bmoi |\bcho moi )(?:1 |mot )?(?:van|n
 _ASKED_LABEL = re.compile(rf"(?<!nhung )(?<!cac )(?<!\bra )\b({_LABEL_WORDS}) (?:so )?(?:may|nao|bao nhieu)\b")
 
 
-def asked_unit(question: str) -> str:
-    """The unit a count question names ("bao nhiêu trường" -> "truong", "mấy huyện" -> "huyen"), ending
-    in "/" when asked per head ("sinh viên/vạn dân" -> "sinh vien/"), "tuoi" when it asks an age, or what
-    a label question numbers ("lớp mấy" -> "lop"); "" when it names none. A count of another unit ("2
-    buổi" for "bao nhiêu điểm trường") does not answer."""
-    from hoidap.answer.spans import COUNT_UNITS
+# "nộp báo cáo trước ngày nào": a day is asked, which "đến năm 2025" does not give
+_ASKS_DAY = re.compile(r"\bngay (?:nao|may|bao nhieu)\b|\btruoc (?:nhung )?ngay\b")
+DAY = "ngay nao"  # the unit of a deadline asked to the day (no count unit reads so)
+_YEAR_ONLY = re.compile(r"(?:(?:năm|nam)\s+)?\d{4}")  # "đến năm 2025": a deadline that names no day
 
+
+# "giám đốc sở … là ai": the office a person question asks about
+_TITLE = re.compile(r"\b(?:pho )?(?:giam doc|chu tich|hieu truong|truong phong|bi thu)\b")
+
+
+def asked_unit(question: str, kind: str) -> str:
+    """The unit a count question names ("bao nhiêu trường" -> "truong", "mấy huyện" -> "huyen"), ending
+    in "/" when asked per head ("sinh viên/vạn dân" -> "sinh vien/"), "tuoi" when it asks an age, what
+    a label question numbers ("lớp mấy" -> "lop"), DAY for a deadline asked to the day, or the office a
+    person question names ("giam doc"); "" when it names none. A count of another unit ("2 buổi" for
+    "bao nhiêu điểm trường") does not answer, nor does a name signed under another office."""
     q = " ".join(fold(question).split())
+    if kind == "deadline":
+        return DAY if _ASKS_DAY.search(q) else ""
+    if kind == "person":
+        return m.group(0) if (m := _TITLE.search(q)) else ""
+    if kind not in ("count", "label"):
+        return ""
     label = _ASKED_LABEL.search(q)
     if label:
         return label.group(1)
@@ -158,7 +176,10 @@ def asked_unit(question: str) -> str:
 def unit_fits(span_kind: str, span_text: str, unit: str, window: str, rate: bool = False) -> bool:
     """Whether a span can be the count of `unit`: a count in that unit (per head when asked per head:
     "89 sinh viên/vạn dân" is no number of students), or a bare number (tables write "45") in a window
-    that names the unit; never a percentage. An age ("3 đến 5 tuổi") answers only a question of age."""
+    that names the unit; never a percentage. An age ("3 đến 5 tuổi") answers only a question of age;
+    a bare year ("đến năm 2025") no deadline asked to the day."""
+    if unit == DAY:
+        return not _YEAR_ONLY.fullmatch(span_text.strip())
     if unit == "tuoi":
         return span_kind == "age" or (span_kind == "number" and re.search(r"\btuoi\b", fold(window)) is not None)
     if span_kind == "age":
@@ -211,7 +232,15 @@ def answering_spans(kind: str, spans: list, asked: set[str], unit: str, text: st
     if kind == "confirm":
         return [s for s in spans if s.kind in accepted and digits(s.text) in asked]
     return [s for s in spans if s.kind in accepted and (not digits(s.text) or digits(s.text) not in asked)
-            and unit_fits(s.kind, s.text, unit, text, rate=_per_head(text, s.end))]
+            and ((not unit or signed_as(text, s.start) in ("", unit)) if s.kind == "person"
+                 else unit_fits(s.kind, s.text, unit, text, rate=_per_head(text, s.end)))]
+
+
+def signed_as(text: str, start: int) -> str:
+    """The office a name at `start` is signed under ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Lê Xuân Lợi" ->
+    "pho chu tich"); "" when none stands right before it."""
+    offices = _TITLE.findall(fold(text[max(0, start - 40):start]))
+    return offices[-1] if offices else ""
 
 
 def carries_expected(text: str, question: str) -> bool:
@@ -223,5 +252,5 @@ def carries_expected(text: str, question: str) -> bool:
     if kind not in STRICT:
         return True
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
-    unit = asked_unit(expand_shorthand(question)) if kind in ("count", "label") else ""
+    unit = asked_unit(expand_shorthand(question), kind)
     return bool(answering_spans(kind, find_spans(text), asked, unit, text))

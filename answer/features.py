@@ -107,12 +107,13 @@ class QuestionView:
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
         years, school_years = named_years(text)
+        kind = main_kind(question)
         plan_refs = plan_references(text)
         # the number a plan is named by ("kh 285") scopes the question; passages citing that text are no answer for it
         framing = framing_words(text) | plan_refs
         return cls(
             text=text,
-            kind=main_kind(question),
+            kind=kind,
             matcher=Matcher(key_terms(text), stats, framing),
             folded=Matcher(key_terms(fold(text)), stats, framing),
             question_digits={digits(s.text) for s in find_spans(question) if digits(s.text)},
@@ -122,9 +123,9 @@ class QuestionView:
             months=months_named(text),
             plan_refs=plan_refs,
             places=named_places(text),
-            qualifiers=qualifiers(text),
+            qualifiers=asked_qualifiers(text),
             idf_scale=stats.idf("\x00") or 1.0,
-            unit=asked_unit(text),
+            unit=asked_unit(text, kind),
             subject=Matcher(key_terms(subject), stats) if (subject := task_subject(text)) else None,
             asks=tuple((Matcher(key_terms(a), stats, framing), a) for a in asks(text)),
             grams=grams_of(text),
@@ -387,6 +388,8 @@ _SEMESTERS = {"1": "i", "2": "ii"}
 # is its own value unless an age follows it ("mẫu giáo 5 tuổi" is 5); the range 3-5 is also "mẫu giáo"
 _AGE_RANGE = re.compile(r"\b(\d+) ?(?:-|den) ?(\d+) tuoi\b")
 _AGE_GROUP = re.compile(r"\b(nha tre|mau giao)\b(?! (?:tu )?\d+ (?:(?:-|den) ?\d+ )?tuoi)")
+# "trẻ 5 tuổi học mẫu giáo lớn" asks the 5-year-olds' figure, which "trẻ mẫu giáo ra lớp" (all ages 3-5) is not
+_GROUP_AGES = {"nha tre": frozenset({"0", "1", "2"}), "mau giao": frozenset({"3", "4", "5"})}
 # "giáo viên mẫu giáo", "trường mẫu giáo", "dạy mẫu giáo": the preschool level (the plans' "mầm non"), not only an age group
 _PRESCHOOL_LEVEL = re.compile(r"\b(?:giao vien|gv|co giao|thay co|truong|(?<!pho )cap|bac|day) (?:day )?mau giao\b")
 
@@ -414,6 +417,26 @@ def qualifiers(text: str) -> dict[str, frozenset[str]]:
     return {kind: frozenset(values) for kind, values in out.items()}
 
 
+# "riêng hệ GDTX", "riêng THCS thôi không gộp THPT": that level alone, not a figure it shares with another
+_LEVEL_ALONE = re.compile(rf"\brieng (?:he |cap |bac |khoi )?(?:{LEVELS})\b|\bkhong gop\b")
+ALONE = "cap rieng"  # the asked qualifier kind of a level asked alone
+
+
+def asked_qualifiers(question: str) -> dict[str, frozenset[str]]:
+    """What narrows the figure a question asks for: as qualifiers(), but an age named within an age group
+    is the narrower ask ("trẻ 5 tuổi học mẫu giáo lớn" -> {"tuoi": {"5"}}), and a level asked alone is
+    also kept as ALONE ("riêng hệ GDTX" -> {"cap": {"gdtx"}, ALONE: {"gdtx"}})."""
+    found = dict(qualifiers(question))
+    folded = fold(question)
+    ages = found.get("tuoi", frozenset())
+    named = {a for a in ages if a.isdigit()}
+    if named and not _AGE_RANGE.search(folded):
+        found["tuoi"] = frozenset(a for a in ages if not named & _GROUP_AGES.get(a, frozenset()))
+    if "cap" in found and _LEVEL_ALONE.search(folded):
+        found[ALONE] = found["cap"]
+    return found
+
+
 # Whom a figure counts: learners ("thanh niên 15-17 tuổi" are "học sinh trong độ tuổi"), teaching staff, schools, classrooms
 _POPULATIONS = (
     ("learners", re.compile(r"\b(?:tre|hoc sinh|hs|sinh vien|hoc vien|chau|thanh nien)\b")),
@@ -430,7 +453,11 @@ def populations(text: str) -> frozenset[str]:
 
 
 def _qualifier_conflict(asked: dict[str, frozenset[str]], stated: dict[str, frozenset[str]]) -> bool:
-    """The window narrows the figure the other way: "mức độ 2" where the question asks "mức độ 1"."""
+    """The window narrows the figure the other way: "mức độ 2" where the question asks "mức độ 1", or
+    "cả hệ THPT và GDTX" where it asks "riêng hệ GDTX"."""
+    alone = asked.get(ALONE)
+    if alone is not None and stated.get("cap", frozenset()) - alone:
+        return True
     return any(kind in stated and not values & stated[kind] for kind, values in asked.items())
 
 
@@ -539,8 +566,7 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     give); records the type features in f."""
     at = text.find(window)
     found = spans_within(text, at, at + len(window)) if at >= 0 else find_spans(window)
-    unit = view.unit if view.kind in ("count", "label") else ""
-    typed = _in_asked_years(view, answering_spans(view.kind, found, view.question_digits, unit, window))
+    typed = _in_asked_years(view, answering_spans(view.kind, found, view.question_digits, view.unit, window))
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
     # the clause the figures stand in, read by the checks below

@@ -277,6 +277,22 @@ def test_the_askers_own_commune_is_no_place_the_plans_must_name(sample_service):
     assert named_places("xã em giáp huyện Mường Tè") == {"muong te"}
 
 
+def test_a_narrower_ask_than_the_plan_states_is_declined_through_the_service(sample_service):
+    """The plan's figure for all preschool children, for THPT and GDTX together, or its vice-chairman's
+    signature does not answer the 5-year-olds', GDTX's alone, or the director's name; the broader asks
+    are still answered."""
+    for narrower in ("Lai Châu phấn đấu tỷ lệ trẻ 5 tuổi đi học lớp mẫu giáo lớn bao nhiêu phần trăm ạ?",
+                     "rieng he GDTX thi HB 2024 dat ti le tuyen sinh lop 10 bao nhieu",
+                     "Giám đốc Sở Giáo dục Bắc Ninh hiện nay tên là gì?"):
+        assert sample_service.ask(narrower).abstained, narrower
+    preschool = sample_service.ask("Lai Châu phấn đấu tỷ lệ trẻ mẫu giáo đi học bao nhiêu phần trăm")
+    assert not preschool.abstained and "99,85%" in preschool.answer
+    both = sample_service.ask("HB 2024 dat ti le tuyen sinh lop 10 ca he THPT va GDTX bao nhieu")
+    assert not both.abstained and "85%" in both.answer
+    signer = sample_service.ask("ai ký quyết định 1102 của Bắc Ninh")
+    assert not signer.abstained and "Lê Xuân Lợi" in signer.answer
+
+
 def test_the_classifier_cai_is_no_topic_word_but_unaccented_cai_may_be_cai_cach():
     from hoidap.vietnamese import is_stopword
 

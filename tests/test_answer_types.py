@@ -129,7 +129,7 @@ def test_numbers_that_name_are_not_figures_texts_are_named_by_number_and_agencie
     # a kingdom is nobody's name: "giám đốc sở là ai" is not answered "Vương Quốc Anh"
     certified = "được tổ chức chứng nhận quốc tế FrenchCert của Vương Quốc Anh thực hiện đánh giá"
     assert not carries_expected(certified, "giám đốc Sở Giáo dục và Đào tạo Sơn La là ai?")
-    assert carries_expected("KT. GIÁM ĐỐC, PHÓ GIÁM ĐỐC: Bùi Thị Kim Tuyến", "giám đốc Sở Giáo dục và Đào tạo Sơn La là ai?")
+    assert carries_expected("GIÁM ĐỐC: Bùi Thị Kim Tuyến", "giám đốc Sở Giáo dục và Đào tạo Sơn La là ai?")
 
 
 @pytest.mark.parametrize("reference, number", [
@@ -796,6 +796,61 @@ def test_options_and_the_label_asked_for_are_read_from_the_question():
     assert alternatives("phần mềm tên là gì, vnEdu hay SMAS?") == (frozenset({"vnedu"}), frozenset({"smas"}))
     assert alternatives("day tieng mong hay tieng thai cho hoc sinh khong") == (frozenset({"mong"}), frozenset({"thai"}))
     assert alternatives("Lai Châu có dạy tiếng dân tộc hay không") == () == alternatives("chủ đề năm học có giống không hay khác")
-    assert asked_unit("học bạ số áp dụng cho lớp mấy") == "lop" and asked_unit("tiêu chí số mấy về trường học") == "tieu chi"
-    assert asked_unit("bao nhiêu lớp") == "lop"
+    assert asked_unit("học bạ số áp dụng cho lớp mấy", "label") == "lop"
+    assert asked_unit("tiêu chí số mấy về trường học", "label") == "tieu chi"
+    assert asked_unit("bao nhiêu lớp", "count") == "lop" and asked_unit("bao nhiêu lớp", "description") == ""
     assert unit_fits("label", "lớp 1, lớp 2", "lop", "") and not unit_fits("label", "Đề án 06", "lop", "")
+
+
+def test_a_deadline_asked_to_the_day_is_not_answered_by_a_year():
+    """"nộp báo cáo sơ kết trước ngày nào" asks a day: "đến năm 2025" gives none, "trước ngày 15/9/2024" does;
+    a deadline asked without a day ("hạn chót hoàn thành") still takes the year."""
+    asked = "Sơn La yêu cầu nộp báo cáo sơ kết học kỳ I trước ngày nào?"
+    assert not carries_expected("khu vực I trên địa bàn tỉnh Sơn La đến năm 2025.", asked)
+    assert carries_expected("báo cáo Ủy ban nhân dân tỉnh trước ngày 15/9/2024", asked)
+    assert carries_expected("hoàn thành kiên cố hóa trước năm 2025", "hạn chót hoàn thành kiên cố hóa phòng học")
+
+
+def test_a_count_asked_beside_a_stated_percentage_wants_a_count():
+    """"63% trường đạt chuẩn tương ứng bao nhiêu trường" asks how many schools: another percentage does not
+    answer it, while "bao nhiêu % trường đạt chuẩn" still asks a percentage."""
+    asked = "63% trường đạt chuẩn của Hòa Bình tương ứng bao nhiêu trường?"
+    assert expected_type(asked) == "count"
+    assert not carries_expected("Phấn đấu có 61% số trường học đạt chuẩn quốc gia.", asked)
+    assert expected_type("hòa bình phấn đấu bao nhiêu % trường đạt chuẩn quốc gia") == "percent"
+
+
+def test_an_age_asked_within_an_age_group_is_the_narrower_ask():
+    """"trẻ 5 tuổi đi học lớp mẫu giáo lớn" asks the 5-year-olds' figure, which all preschool children's
+    ("trẻ mẫu giáo", ages 3-5) is not; a range naming the group's ages keeps the group."""
+    from hoidap.answer.features import _qualifier_conflict, asked_qualifiers, qualifiers
+
+    asked = asked_qualifiers("Lai Châu phấn đấu tỷ lệ trẻ 5 tuổi đi học lớp mẫu giáo lớn bao nhiêu phần trăm?")
+    assert asked == {"tuoi": frozenset({"5"})}
+    assert _qualifier_conflict(asked, qualifiers("Tỷ lệ huy động trẻ mẫu giáo"))
+    assert not _qualifier_conflict(asked, qualifiers("Tỷ lệ huy động trẻ mẫu giáo 5 tuổi đi học"))
+    assert "mau giao" in asked_qualifiers("trẻ mẫu giáo từ 3-5 tuổi ra lớp bao nhiêu")["tuoi"]
+
+
+def test_a_name_signed_under_another_office_does_not_answer_who_holds_the_office():
+    """"giám đốc sở … tên gì" is not answered by the vice-chairman who signed ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH /
+    Lê Xuân Lợi"); "ai ký" and "ông phó chủ tịch … tên gì" are, and so is a name signed under no office."""
+    signed = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLê Xuân Lợi"
+    assert not carries_expected(signed, "Giám đốc Sở Giáo dục Bắc Ninh hiện nay tên là gì?")
+    assert not carries_expected(signed, "giam doc so gd bac ninh ten gi")
+    assert carries_expected(signed, "ai ký quyết định 1102 bắc ninh")
+    assert carries_expected(signed, "văn bản ông phó chủ tịch tỉnh Bắc Ninh ký, ông ấy tên là gì")
+    assert carries_expected("Bùi Thị Kim Tuyến", "giám đốc sở gd hòa bình là ai")
+
+
+def test_a_level_asked_alone_is_not_answered_by_a_figure_it_shares_with_another_level():
+    """"riêng hệ GDTX … tuyển sinh lớp 10" is not answered by "cả hệ THPT và GDTX đạt 85%", nor "riêng THCS
+    thôi" by the row of all "trường trung học"; without "riêng" the shared figure may answer."""
+    from hoidap.answer.features import _qualifier_conflict, asked_qualifiers, qualifiers
+
+    shared = qualifiers("Tỷ lệ tuyển sinh vào lớp 10 cả hệ THPT và GDTX đạt: 85% trở lên")
+    assert _qualifier_conflict(asked_qualifiers("riêng hệ GDTX thì HB 2024 đạt tỉ lệ tuyển sinh lớp 10 bao nhiêu"), shared)
+    assert not _qualifier_conflict(asked_qualifiers("hệ GDTX tuyển sinh lớp 10 bao nhiêu"), shared)
+    alone = asked_qualifiers("tỷ lệ trường THCS đạt chuẩn quốc gia ở Lai Châu, riêng THCS thôi không gộp THPT")
+    assert _qualifier_conflict(alone, qualifiers("Tỷ lệ trường trung học đạt chuẩn quốc gia mức độ 1"))
+    assert not _qualifier_conflict(alone, qualifiers("trường THCS đạt chuẩn quốc gia mức độ 1"))
