@@ -12,6 +12,8 @@ import re
 from hoidap.answer.spans import COUNT_UNITS
 from hoidap.vietnamese import expand_shorthand, fold, fold_asking
 
+# The offices a person question names ("giám đốc sở … là ai"), read by the person rule and by _TITLE
+_OFFICES = "giam doc|chu tich|hieu truong|truong phong|bi thu"
 # What a label numbers ("lớp 1", "tiêu chí 14"): asked by "lớp mấy", "tiêu chí số mấy"
 _LABEL_WORDS = "lop|khoi|tieu chi|dieu|khoan|chuong"
 # Checked in order; the first that matches decides.
@@ -66,7 +68,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "tham gia mấy chương trình, là những cái nào": the list answers both asks (its items can be counted)
     ("list", re.compile(r"\b(?:bao nhieu|may) \w+.*\b(?:la nhung|gom nhung|nhung cai nao|ke ten)\b")),
     ("count", re.compile(r"bao nhieu|\bmay\b(?! tinh)|so luong")),
-    ("person", re.compile(r"\b(giam doc|chu tich|hieu truong|truong phong|bi thu|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
+    ("person", re.compile(rf"\b({_OFFICES}|nguoi ky|ai ky|ky boi)\b.*\b(la ai|ten (la )?gi|ten)\b|"
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b|\bten (cua )?nguoi (da )?ky\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     # ("những loại trường nào được ưu tiên" asks for kinds of school, a list)
@@ -141,8 +143,8 @@ DAY = "ngay nao"  # the unit of a deadline asked to the day (no count unit reads
 _YEAR_ONLY = re.compile(r"(?:(?:năm|nam)\s+)?\d{4}")  # "đến năm 2025": a deadline that names no day
 
 
-# "giám đốc sở … là ai": the office a person question asks about
-_TITLE = re.compile(r"\b(?:pho )?(?:giam doc|chu tich|hieu truong|truong phong|bi thu)\b")
+# "giám đốc sở … là ai": the office a person question asks about, deputy or not
+_TITLE = re.compile(rf"\b(?:pho )?(?:{_OFFICES})\b")
 
 
 def asked_unit(question: str, kind: str) -> str:
