@@ -854,3 +854,16 @@ def test_a_level_asked_alone_is_not_answered_by_a_figure_it_shares_with_another_
     alone = asked_qualifiers("tỷ lệ trường THCS đạt chuẩn quốc gia ở Lai Châu, riêng THCS thôi không gộp THPT")
     assert _qualifier_conflict(alone, qualifiers("Tỷ lệ trường trung học đạt chuẩn quốc gia mức độ 1"))
     assert not _qualifier_conflict(alone, qualifiers("trường THCS đạt chuẩn quốc gia mức độ 1"))
+
+
+def test_a_check_is_told_from_a_question_asking_which_plans_state_a_figure():
+    from hoidap.answer.answer_types import expected_type
+    from hoidap.answer.understanding import is_check, stated_figure
+
+    assert expected_type("trẻ 5 tuổi ở hòa bình năm 2024 đi mẫu giáo phải đủ 100% à") == "confirm"
+    assert expected_type("ngân sách 20% cho gd thì những kh nào có ghi") == "confirm"
+    assert expected_type("nhung plan nao cam ket ngan sach toi thieu 20%") == "confirm"
+    assert is_check("HB chi 20% ngân sách cho giáo dục có đúng không ạ") and is_check("phải đủ 100% à")
+    assert not is_check("tỉnh nào đặt tối thiểu 20%")
+    assert stated_figure("nghe nói 90 phần trăm có đúng không") == "90%" and stated_figure("54,5 % ạ") == "54,5%"
+    assert stated_figure("bao nhiêu phần trăm") == ""
