@@ -258,3 +258,13 @@ def carries_expected(text: str, question: str) -> bool:
     unit = asked_unit(expand_shorthand(question), kind)
     return bool(answering_spans(kind, find_spans(text), asked, unit, text))
 
+
+# "gắn với những chỉ số nào", "các môn gì": the thing a list question lists; "những việc gì" names none
+_LISTED = re.compile(r"\b(?:nhung|cac)\s+(\w+(?:\s\w+)?)\s+(?:nao|gi)\b")
+_LISTED_GENERIC = frozenset({"viec", "cai", "noi dung", "van de", "thong tin", "dieu", "thu", "cach", "tinh"})
+
+
+def listed_noun(question: str) -> str:
+    """What a list question lists, accent-folded ("chi so"), or "" when it names nothing particular."""
+    m = _LISTED.search(" ".join(fold(expand_shorthand(question)).split()))
+    return m.group(1) if m and m.group(1) not in _LISTED_GENERIC else ""

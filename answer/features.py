@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
+from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type, listed_noun
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.spans import REFERENCE, YEAR, Span, digits, find_spans, named_years, numbers_naming, plan_references, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
@@ -49,7 +49,7 @@ FEATURES = (
     "cov_folded", "accent_gap",
     "span_near", "length",
     "miss_word", "year_conflict", "number_missing", "cov_label", "qualifier_conflict",
-    "cov_folded_gap", "span_near_gap", "list_items", "task_heading",
+    "cov_folded_gap", "span_near_gap", "list_items", "task_heading", "names_listed",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
@@ -103,6 +103,7 @@ class QuestionView:
     present: bool = False  # asks how things stand now ("hiện có bao nhiêu trường"), not a target
     counts_whom: frozenset[str] = frozenset()  # whom the figure asked for counts (populations: {"staff"})
     options: tuple[frozenset[str], ...] = ()  # the alternatives it offers ("vnEdu hay SMAS"), by the words that tell them apart
+    listed: str = ""  # what a list question lists, folded ("chi so" of "gắn với những chỉ số nào")
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -132,6 +133,7 @@ class QuestionView:
             present=bool(_PRESENT.search(fold(text))),
             counts_whom=populations(text),
             options=alternatives(text),
+            listed=listed_noun(text) if kind == "list" else "",
         )
 
 
@@ -347,6 +349,8 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "other_row": float(label is not None and row_precision(view, label) < ROW_PRECISION),
         "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
         "list_items": min(len(_ITEM_SEP.findall(window)), 6) / 6 if view.kind == "list" else 0.0,
+        # "gắn với những chỉ số nào": a window that never names "chỉ số" lists none ("Kế hoạch cải cách hành chính …")
+        "names_listed": float(bool(view.listed) and re.search(rf"\b{view.listed}\b", fold(window)) is not None),
         "task_heading": 0.0,
     }
 

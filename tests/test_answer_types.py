@@ -867,3 +867,19 @@ def test_a_check_is_told_from_a_question_asking_which_plans_state_a_figure():
     assert not is_check("tỉnh nào đặt tối thiểu 20%")
     assert stated_figure("nghe nói 90 phần trăm có đúng không") == "90%" and stated_figure("54,5 % ạ") == "54,5%"
     assert stated_figure("bao nhiêu phần trăm") == ""
+
+
+def test_what_a_list_question_lists_is_read_and_scored_where_a_window_names_it():
+    """"gắn với những chỉ số nào" lists indices: a window naming "chỉ số" may list them, one naming only
+    "Kế hoạch cải cách hành chính" does not; "những việc gì" names nothing particular."""
+    from hoidap.answer.answer_types import listed_noun
+    from hoidap.answer.evidence import TermStats, grams_of
+    from hoidap.answer.features import QuestionView, _features
+
+    question = "cai cach hanh chinh nganh gd hoa binh gan voi nhung chi so nao"
+    assert listed_noun(question) == "chi so" and listed_noun("sở GD Bắc Ninh phải báo cáo những mốc nào") == "moc"
+    assert listed_noun("mttq phoi hop nhung viec gi") == "" and listed_noun("tỷ lệ bao nhiêu") == ""
+    view = QuestionView.build(question, question, TermStats(["cải cách hành chính chỉ số"]))
+    named = "nâng cao chỉ số cải cách hành chính (PAR INDEX) gắn với Chỉ số hài lòng (SIPAS)"
+    assert _features(view, "", grams_of(""), named)["names_listed"] == 1.0
+    assert _features(view, "", grams_of(""), "Kế hoạch cải cách hành chính ngành Giáo dục năm 2024.")["names_listed"] == 0.0
