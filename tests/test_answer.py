@@ -462,6 +462,7 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     assert expand_shorthand("sơ kết học kỳ 1, hoc ki 2, học kỳ 1,5") == "sơ kết học kỳ I, hoc ki II, học kỳ 1,5"
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
+    assert expand_shorthand("mttq lai chau phoi hop") == "Mặt trận Tổ quốc lai chau phoi hop"
 
 
 def test_a_chat_message_is_read_as_its_ask(sample_service):
