@@ -73,7 +73,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b|\bten (cua )?nguoi (da )?ky\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     # ("những loại trường nào được ưu tiên" asks for kinds of school, a list)
-    ("agency", re.compile(r"\b(ai|(?<!loai )(?:co quan|don vi|bo phan|to chuc|so|phong) nao|(?<!nhung )(?<!cac )(?<!loai )truong nao|nguoi nao)\b")),
+    ("agency", re.compile(r"\b(ai|(?<!loai )(?:co quan|don vi|bo phan|to chuc|(?<!chi )(?<!con )(?<!he )so|phong) nao|(?<!nhung )(?<!cac )(?<!loai )truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
                         r"\bmon (?:nao|gi)\b")),
     # "nhà trẻ ra lớp: Hòa Bình với Lai Châu bên nào cao hơn": figures weighed against each other

@@ -872,11 +872,12 @@ def test_a_check_is_told_from_a_question_asking_which_plans_state_a_figure():
 def test_what_a_list_question_lists_is_read_and_scored_where_a_window_names_it():
     """"gắn với những chỉ số nào" lists indices: a window naming "chỉ số" may list them, one naming only
     "Kế hoạch cải cách hành chính" does not; "những việc gì" names nothing particular."""
-    from hoidap.answer.answer_types import listed_noun
+    from hoidap.answer.answer_types import expected_type, listed_noun
     from hoidap.answer.evidence import TermStats, grams_of
     from hoidap.answer.features import QuestionView, _features
 
     question = "cai cach hanh chinh nganh gd hoa binh gan voi nhung chi so nao"
+    assert expected_type(question) == "list" and expected_type("sở nào chủ trì") == "agency"  # "chỉ số nào" is no "sở nào"
     assert listed_noun(question) == "chi so" and listed_noun("sở GD Bắc Ninh phải báo cáo những mốc nào") == "moc"
     assert listed_noun("mttq phoi hop nhung viec gi") == "" and listed_noun("tỷ lệ bao nhiêu") == ""
     view = QuestionView.build(question, question, TermStats(["cải cách hành chính chỉ số"]))
