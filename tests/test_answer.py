@@ -795,3 +795,13 @@ def test_which_plans_state_a_figure_is_answered_by_the_plans_stating_it(sample_s
     reply = sample_service.ask("ngân sách 20% cho gd thì những kh nào có ghi")
     assert not reply.abstained and {c.province for c in reply.citations} == {"Sơn La", "Bắc Ninh", "Hòa Bình"}
     assert all("20%" in c.quote for c in reply.citations)
+
+
+def test_a_list_question_is_answered_by_the_passage_naming_what_it_lists(sample_service):
+    """"gắn với những chỉ số nào" is answered by the sentence naming the indices (PAR INDEX, SIPAS, PAPI), not
+    by the plan for administrative reform that names none; "mttq" is the Front whose tasks the plan lists."""
+    indices = sample_service.ask("sở gd hòa bình cải cách hành chính gắn với những chỉ số nào")
+    assert not indices.abstained and all(name in indices.answer for name in ("PAR INDEX", "SIPAS", "PAPI"))
+    front = sample_service.ask("mttq lai chau phoi hop voi nganh gd nhung viec gi")
+    assert not front.abstained and "Mặt trận Tổ quốc" in front.answer and "tảo hôn" in front.answer
+    assert_grounded(front)
