@@ -22,12 +22,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("description", re.compile(r"\bhieu luc (?:tu |ke tu )?(?:khi nao|ngay nao|luc nao|bao gio|tu)")),
     # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
     # the passage that states that same figure answers it
-    ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|(?<!phan )dau|sao)\b)(?=.*\d ?(?:%|phan tram)).*\b(?:co|da|phai|dung)\b.*"
-                           r"\b(?:khong|ko|chua)(?:\s+(?:a|vay|the|nhi|nhe|ha))*\W*$|"
+    # ("… phải đủ 100% à", "… 90% hả": a check by its closing particle alone)
+    ("confirm", re.compile(r"^(?!.*\b(?:bao nhieu|may|nao|gi|ai|(?<!phan )dau|sao)\b)(?=.*\d ?(?:%|phan tram))"
+                           r"(?:.*\b(?:co|da|phai|dung)\b.*\b(?:khong|ko|chua)(?:\s+(?:a|vay|the|nhi|nhe|ha))*|.*\b(?:a|ha|ho|chu))\W*$|"
                            # "tỉnh nào đặt tối thiểu 20%": the plans that state that same figure answer, one line each
                            # ("trong mấy kế hoạch" is "among the plans", not "how many")
                            r"^(?!.*\b(?:bao nhieu|may)\b(?! (?:ke hoach|kh|van ban)\b))(?=.*\d ?(?:%|phan tram)).*"
-                           r"\b(?:tinh nao|ke hoach nao|van ban nao|dia phuong nao|noi nao|ben nao)\b")),
+                           r"\b(?:tinh nao|ke hoach nao|kh nao|plan nao|van ban nao|vb nao|dia phuong nao|noi nao|ben nao)\b")),
     # "2 buổi/ngày bao nhiêu %" asks a percentage, not a date; pay and fees stay money questions
     ("percent", re.compile(r"^(?!.*\b(?:phu cap|luong|hoc phi)\b).*\b(?:bao nhieu|may)\s*(?:%|phan tram)")),
     # "63% trường đạt chuẩn tương ứng bao nhiêu trường": the percentage is given, a count of schools asked
@@ -72,7 +73,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"\b(ai|nguoi nao) (ky|da ky)\b|\bky boi ai\b|\bho ten\b|\bten (cua )?nguoi (da )?ky\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia diem)\b")),
     # ("những loại trường nào được ưu tiên" asks for kinds of school, a list)
-    ("agency", re.compile(r"\b(ai|(?<!loai )(?:co quan|don vi|bo phan|to chuc|so|phong) nao|(?<!nhung )(?<!cac )(?<!loai )truong nao|nguoi nao)\b")),
+    ("agency", re.compile(r"\b(ai|(?<!loai )(?:co quan|don vi|bo phan|to chuc|(?<!chi )(?<!con )(?<!he )so|phong) nao|(?<!nhung )(?<!cac )(?<!loai )truong nao|nguoi nao)\b")),
     ("list", re.compile(r"nhung \w+( \w+){0,7} (?:nao|gi)\b|gom nhung|cac \w+( \w+){0,4} nao|nhung gi|gom gi|la nhung|"
                         r"\bmon (?:nao|gi)\b")),
     # "nhà trẻ ra lớp: Hòa Bình với Lai Châu bên nào cao hơn": figures weighed against each other
@@ -97,7 +98,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "when": frozenset({"date", "deadline", "docdate", "year", "condition"}),
     "year": frozenset({"year", "date", "deadline", "docdate"}),
     "docref": frozenset({"docref"}),
-    "confirm": frozenset({"percent", "number", "count", "money", "year", "date", "deadline", "docdate", "docref", "ordinal", "age", "label"}),
+    "confirm": frozenset({"percent", "number"}),
     "label": frozenset({"label"}),
     "count": frozenset({"count", "number", "percent", "age"}),
     "person": frozenset({"person"}),
@@ -256,3 +257,14 @@ def carries_expected(text: str, question: str) -> bool:
     asked = {digits(s.text) for s in find_spans(question) if digits(s.text)}
     unit = asked_unit(expand_shorthand(question), kind)
     return bool(answering_spans(kind, find_spans(text), asked, unit, text))
+
+
+# "gắn với những chỉ số nào", "các môn gì": the thing a list question lists; "những việc gì" names none
+_LISTED = re.compile(r"\b(?:nhung|cac)\s+(\w+(?:\s\w+)?)\s+(?:nao|gi)\b")
+_LISTED_GENERIC = frozenset({"viec", "cai", "noi dung", "van de", "thong tin", "dieu", "thu", "cach", "tinh"})
+
+
+def listed_noun(question: str) -> str:
+    """What a list question lists, accent-folded ("chi so"), or "" when it names nothing particular."""
+    m = _LISTED.search(" ".join(fold(expand_shorthand(question)).split()))
+    return m.group(1) if m and m.group(1) not in _LISTED_GENERIC else ""

@@ -18,6 +18,7 @@ import re
 
 from hoidap.answer.answer_types import ranks_rows
 from hoidap.answer.features import LEVELS, row_label
+from hoidap.answer.types import Answer
 from hoidap.vietnamese import fold
 
 # "cao hơn", "nhiều nhất", "thấp hơn cả"; "ít nhất 20%" is "at least", not a ranking
@@ -91,3 +92,22 @@ def row_verdict(question: str, rows: list[tuple[str, str]]) -> str | None:
         named = " và ".join(f"{label} ({lead})" for label, lead, f in labelled if f[0] == top)
         said.append(f"{_WORDS[word]} nhất: {named}")
     return "Trong các dòng dưới đây, " + "; ".join(said) + "."
+
+
+def check_verdict(stated: str, answer: Answer) -> str:
+    """The reply to a yes/no check of a figure ("… 90%, có đúng không"), read off the passages the answer
+    quotes: "Có: kế hoạch ghi 90%." when they state it, otherwise which plans do not; the answer itself goes
+    on with the figure each plan does state. It says only whether the quotes hold the figure, never more."""
+    from hoidap.answer.spans import digits, find_spans
+
+    want = digits(stated)
+    holds: dict[str, bool] = {}
+    for c in answer.citations:
+        here = any(digits(s.text) == want for s in find_spans(c.quote) if s.kind in ("percent", "number"))
+        holds[c.province or c.source] = holds.get(c.province or c.source, False) or here
+    if len(holds) == 1:
+        return f"Có: kế hoạch ghi {stated}." if all(holds.values()) else f"Kế hoạch không ghi {stated} cho nội dung này."
+    yes = [p for p, h in holds.items() if h]
+    no = [p for p, h in holds.items() if not h]
+    return " ".join(s for s in (f"Có ghi {stated}: {', '.join(yes)}." if yes else "",
+                                f"Không ghi {stated}: {', '.join(no)}." if no else "") if s)

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type
+from hoidap.answer.answer_types import STRICT, answering_spans, asked_unit, expected_type, listed_noun
 from hoidap.answer.evidence import Grams, Matcher, TermStats, fold_word, grams_of, key_terms
 from hoidap.answer.spans import REFERENCE, YEAR, Span, digits, find_spans, named_years, numbers_naming, plan_references, spans_within
 from hoidap.answer.understanding import asks, framing_words, task_subject
@@ -39,7 +39,8 @@ _PIECE_END = re.compile(r"[;:]\s+|,\s+(?=\D)")
 # "cov_text", "cov_sentence", "cov_passage", "section_cov" and their gaps) was left out in round 9: out
 # of fold rose 1,226 -> 1,235 of 1,386. The gate still reads the best candidate's cov and cov_passage.
 # "accent_gap" (what folding alone matched, "lượng" for a "lương" typed with accents) joined in round 13:
-# out of fold 1,882 -> 1,885 of 2,020, development file 347 both.
+# out of fold 1,882 -> 1,885 of 2,020, development file 347 both. "names_listed" (a list question's window
+# names what it lists: "những chỉ số nào") joined in round 20: out of fold 3,174 -> 3,179 of 3,472.
 # A synonym table of users' phrasings ("ít nhất" -> "tối thiểu", "đi nhà trẻ" -> "huy động trẻ nhà trẻ
 # ra lớp"), applied before coverage, was removed in round 10: without it out of fold stayed at 1,311 of
 # 1,450 (3 gained, 3 lost), the development file went 225 -> 226 of 257 and the question-level ablation
@@ -49,7 +50,7 @@ FEATURES = (
     "cov_folded", "accent_gap",
     "span_near", "length",
     "miss_word", "year_conflict", "number_missing", "cov_label", "qualifier_conflict",
-    "cov_folded_gap", "span_near_gap", "list_items", "task_heading",
+    "cov_folded_gap", "span_near_gap", "list_items", "task_heading", "names_listed",
 )
 # Features also given as the gap to the best candidate of the same question: a linear ranker
 # then compares windows with each other, not with windows of other questions.
@@ -103,6 +104,7 @@ class QuestionView:
     present: bool = False  # asks how things stand now ("hiện có bao nhiêu trường"), not a target
     counts_whom: frozenset[str] = frozenset()  # whom the figure asked for counts (populations: {"staff"})
     options: tuple[frozenset[str], ...] = ()  # the alternatives it offers ("vnEdu hay SMAS"), by the words that tell them apart
+    listed: str = ""  # what a list question lists, folded ("chi so" of "gắn với những chỉ số nào")
 
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
@@ -132,6 +134,7 @@ class QuestionView:
             present=bool(_PRESENT.search(fold(text))),
             counts_whom=populations(text),
             options=alternatives(text),
+            listed=listed_noun(text) if kind == "list" else "",
         )
 
 
@@ -347,6 +350,8 @@ def _features(view: QuestionView, section: str, heading: Grams, window: str) -> 
         "other_row": float(label is not None and row_precision(view, label) < ROW_PRECISION),
         "qualifier_conflict": float(bool(view.qualifiers) and _qualifier_conflict(view.qualifiers, qualifiers(window))),
         "list_items": min(len(_ITEM_SEP.findall(window)), 6) / 6 if view.kind == "list" else 0.0,
+        # "gắn với những chỉ số nào": a window that never names "chỉ số" lists none ("Kế hoạch cải cách hành chính …")
+        "names_listed": float(bool(view.listed) and re.search(rf"\b{view.listed}\b", fold(window)) is not None),
         "task_heading": 0.0,
     }
 

@@ -138,7 +138,7 @@ _STATED_PERCENT = re.compile(r"(?<![\d,.])\d+(?:[,.]\d+)?\s*(?:%|phần trăm|ph
 _HEARSAY = re.compile(r"^\s*(?:(?:tôi |toi |em |mình |minh |bà |ba |ông |ong )?(?:nghe|thấy|thay) (?:nói|noi|bảo|bao|đâu|dau|đồn|don)\b"
                       r"|(?:có |co )?(?:người|nguoi|tin) (?:ta )?(?:nói|noi|bảo|bao|đồn|don))(?: (?:là|la|rằng|rang)\b)?\s*,?\s*", re.IGNORECASE)
 _CHECK_TAIL = re.compile(r"[,\s]*(?:(?:có|co|vậy|vay|thế|the|đúng|dung|thật|that|phải|phai|là|la)\s+){0,3}"
-                         r"(?:không|khong|ko|chăng|chang|hả|ha)(?:\s+(?:ạ|a|vậy|vay|thế|the|nhỉ|nhi))*\W*$", re.IGNORECASE)
+                         r"(?:không|khong|ko|chăng|chang|hả|ha|hở|ho|à|chứ|chu)(?:\s+(?:ạ|a|vậy|vay|thế|the|nhỉ|nhi))*\W*$", re.IGNORECASE)
 _CHECK_HEAD = re.compile(r"^\s*(?:có phải|co phai|phải chăng|phai chang)(?: (?:là|la)\b)?\s*", re.IGNORECASE)
 
 
@@ -149,6 +149,17 @@ def figure_asked(question: str) -> str | None:
         return None
     text = _CHECK_TAIL.sub("", _CHECK_HEAD.sub("", _HEARSAY.sub("", question)))
     return _STATED_PERCENT.sub("bao nhiêu %", text).strip() or None
+
+
+def stated_figure(question: str) -> str:
+    """The percentage a message states, as the plans write it ("90 phần trăm" -> "90%"); "" when none."""
+    m = _STATED_PERCENT.search(question)
+    return re.sub(r"\s*(?:%|phần trăm|phan tram)$", "%", m.group(0), flags=re.IGNORECASE) if m else ""
+
+
+def is_check(question: str) -> bool:
+    """Whether the message asks yes or no ("… có đúng không", "có phải …"), not which plans state a figure."""
+    return bool(_CHECK_TAIL.search(question) or _CHECK_HEAD.match(question))
 
 
 @dataclass

@@ -71,7 +71,7 @@ SHORTHAND = {
     "pcgd": "phổ cập giáo dục", "xmc": "xóa mù chữ", "hsg": "học sinh giỏi", "kđcl": "kiểm định chất lượng",
     "kdcl": "kiểm định chất lượng", "gdmn": "giáo dục mầm non", "gdnn": "giáo dục nghề nghiệp",
     "tbdh": "thiết bị dạy học", "cđs": "chuyển đổi số", "gdqp": "giáo dục quốc phòng", "nckh": "nghiên cứu khoa học",
-    "tn": "tốt nghiệp", "bc": "báo cáo",
+    "tn": "tốt nghiệp", "bc": "báo cáo", "mttq": "Mặt trận Tổ quốc",
     # the everyday names of the school levels and of continuing education, which the plans never use
     "cấp 1": "cấp tiểu học", "cap 1": "cấp tiểu học", "cấp i": "cấp tiểu học",
     "cấp 2": "cấp trung học cơ sở", "cap 2": "cấp trung học cơ sở", "cấp ii": "cấp trung học cơ sở",

@@ -14,15 +14,16 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 
 def assert_grounded(answer):
     """Every claim is a verbatim quote of the passage it cites, every marker resolves, and
-    no figure stands in the answer outside a quote or a plan's own label."""
+    no figure stands in the answer outside a quote, a plan's own label or the figure a check asks about."""
     from hoidap.answer.extractive import doc_label
 
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.n for c in answer.citations}
     rest = answer.answer
     first, _, after = rest.partition("\n")
-    if not first.startswith("Theo "):  # a comparison's verdict: it orders figures the quotes give
-        assert all(any(n in c.quote for c in answer.citations) for n in NUMBER.findall(first)), first
+    if not first.startswith("Theo "):  # a comparison's verdict orders figures the quotes give; a check's names its own
+        assert all(any(n in c.quote for c in answer.citations) or n in NUMBER.findall(answer.question)
+                   for n in NUMBER.findall(first)), first
         rest = after
     for c in answer.citations:
         assert c.quote in c.text
@@ -461,6 +462,7 @@ def test_chat_shorthand_is_read_as_the_plans_words(sample_service):
     assert expand_shorthand("sơ kết học kỳ 1, hoc ki 2, học kỳ 1,5") == "sơ kết học kỳ I, hoc ki II, học kỳ 1,5"
     reply = sample_service.ask("bao nhiêu xã lai châu giữ chuẩn pc tiểu học mức 3")
     assert not reply.abstained and "106 xã" in reply.answer
+    assert expand_shorthand("mttq lai chau phoi hop") == "Mặt trận Tổ quốc lai chau phoi hop"
 
 
 def test_a_chat_message_is_read_as_its_ask(sample_service):
@@ -768,3 +770,38 @@ def test_a_figure_set_for_another_year_does_not_answer_the_year_asked(sample_ser
     assert not target.abstained and "10%" in target.answer
     current = sample_service.ask("hòa bình năm 2024 đặt tỷ lệ trẻ nhà trẻ ra lớp bao nhiêu")
     assert "46%" in current.answer
+
+
+def test_a_checked_figure_is_answered_with_the_plans_own_figure_for_that_topic(sample_service):
+    """"HB phấn đấu tốt nghiệp THPT trên 90%, có đúng không": another passage stating 90% (trẻ khuyết tật) does
+    not answer; the plan's figure for the topic does (95,5%), after a line saying whether the plan states the
+    figure checked. A "mức 1" the check names is no figure it confirms, and "à" closes a check too."""
+    wrong = sample_service.ask("nghe noi hoa binh phan dau ty le tot nghiep thpt nam 2024 dat tren 90%, co dung khong")
+    assert not wrong.abstained and "95,5%" in wrong.answer and "khuyết tật" not in wrong.answer
+    assert wrong.answer.startswith("Kế hoạch không ghi 90% cho nội dung này.")
+    assert_grounded(wrong)
+    level = sample_service.ask("nghe noi lai chau phan dau 60% truong mam non dat chuan quoc gia muc 1, dung khong")
+    assert not level.abstained and level.answer.startswith("Kế hoạch không ghi 60%") and "54,5%" in level.answer
+    right = sample_service.ask("trường mầm non chuẩn quốc gia mức 1 ở lai châu có phải 54,5% không")
+    assert right.answer.startswith("Có: kế hoạch ghi 54,5%.")
+    particle = sample_service.ask("trẻ 5 tuổi ở hòa bình năm 2024 đi mẫu giáo phải đủ 100% à")
+    assert particle.answer.startswith("Có: kế hoạch ghi 100%.") and "5 tuổi" in particle.answer
+    every = sample_service.ask("các tỉnh đều cam kết chi tối thiểu 20% ngân sách cho giáo dục phải không")
+    assert every.answer.startswith("Có ghi 20%: Bắc Ninh, Hòa Bình, Sơn La.")
+
+
+def test_which_plans_state_a_figure_is_answered_by_the_plans_stating_it(sample_service):
+    """"những kh nào có ghi 20% ngân sách cho gd": the plans stating 20% answer, not Bắc Ninh's 19% for teaching."""
+    reply = sample_service.ask("ngân sách 20% cho gd thì những kh nào có ghi")
+    assert not reply.abstained and {c.province for c in reply.citations} == {"Sơn La", "Bắc Ninh", "Hòa Bình"}
+    assert all("20%" in c.quote for c in reply.citations)
+
+
+def test_a_list_question_is_answered_by_the_passage_naming_what_it_lists(sample_service):
+    """"gắn với những chỉ số nào" is answered by the sentence naming the indices (PAR INDEX, SIPAS, PAPI), not
+    by the plan for administrative reform that names none; "mttq" is the Front whose tasks the plan lists."""
+    indices = sample_service.ask("sở gd hòa bình cải cách hành chính gắn với những chỉ số nào")
+    assert not indices.abstained and all(name in indices.answer for name in ("PAR INDEX", "SIPAS", "PAPI"))
+    front = sample_service.ask("mttq lai chau phoi hop voi nganh gd nhung viec gi")
+    assert not front.abstained and "Mặt trận Tổ quốc" in front.answer and "tảo hôn" in front.answer
+    assert_grounded(front)

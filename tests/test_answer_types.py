@@ -854,3 +854,33 @@ def test_a_level_asked_alone_is_not_answered_by_a_figure_it_shares_with_another_
     alone = asked_qualifiers("tỷ lệ trường THCS đạt chuẩn quốc gia ở Lai Châu, riêng THCS thôi không gộp THPT")
     assert _qualifier_conflict(alone, qualifiers("Tỷ lệ trường trung học đạt chuẩn quốc gia mức độ 1"))
     assert not _qualifier_conflict(alone, qualifiers("trường THCS đạt chuẩn quốc gia mức độ 1"))
+
+
+def test_a_check_is_told_from_a_question_asking_which_plans_state_a_figure():
+    from hoidap.answer.answer_types import expected_type
+    from hoidap.answer.understanding import is_check, stated_figure
+
+    assert expected_type("trẻ 5 tuổi ở hòa bình năm 2024 đi mẫu giáo phải đủ 100% à") == "confirm"
+    assert expected_type("ngân sách 20% cho gd thì những kh nào có ghi") == "confirm"
+    assert expected_type("nhung plan nao cam ket ngan sach toi thieu 20%") == "confirm"
+    assert is_check("HB chi 20% ngân sách cho giáo dục có đúng không ạ") and is_check("phải đủ 100% à")
+    assert not is_check("tỉnh nào đặt tối thiểu 20%")
+    assert stated_figure("nghe nói 90 phần trăm có đúng không") == "90%" and stated_figure("54,5 % ạ") == "54,5%"
+    assert stated_figure("bao nhiêu phần trăm") == ""
+
+
+def test_what_a_list_question_lists_is_read_and_scored_where_a_window_names_it():
+    """"gắn với những chỉ số nào" lists indices: a window naming "chỉ số" may list them, one naming only
+    "Kế hoạch cải cách hành chính" does not; "những việc gì" names nothing particular."""
+    from hoidap.answer.answer_types import expected_type, listed_noun
+    from hoidap.answer.evidence import TermStats, grams_of
+    from hoidap.answer.features import QuestionView, _features
+
+    question = "cai cach hanh chinh nganh gd hoa binh gan voi nhung chi so nao"
+    assert expected_type(question) == "list" and expected_type("sở nào chủ trì") == "agency"  # "chỉ số nào" is no "sở nào"
+    assert listed_noun(question) == "chi so" and listed_noun("sở GD Bắc Ninh phải báo cáo những mốc nào") == "moc"
+    assert listed_noun("mttq phoi hop nhung viec gi") == "" and listed_noun("tỷ lệ bao nhiêu") == ""
+    view = QuestionView.build(question, question, TermStats(["cải cách hành chính chỉ số"]))
+    named = "nâng cao chỉ số cải cách hành chính (PAR INDEX) gắn với Chỉ số hài lòng (SIPAS)"
+    assert _features(view, "", grams_of(""), named)["names_listed"] == 1.0
+    assert _features(view, "", grams_of(""), "Kế hoạch cải cách hành chính ngành Giáo dục năm 2024.")["names_listed"] == 0.0
