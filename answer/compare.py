@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.answer.answer_types import ranks_rows
+from hoidap.answer.answer_types import answering_spans, ranks_rows
 from hoidap.answer.features import LEVELS, row_label
 from hoidap.answer.types import Answer
 from hoidap.vietnamese import fold
@@ -100,10 +100,10 @@ def check_verdict(stated: str, answer: Answer) -> str:
     on with the figure each plan does state. It says only whether the quotes hold the figure, never more."""
     from hoidap.answer.spans import digits, find_spans
 
-    want = digits(stated)
+    stated_digits = {digits(stated)}
     holds: dict[str, bool] = {}
     for c in answer.citations:
-        here = any(digits(s.text) == want for s in find_spans(c.quote) if s.kind in ("percent", "number"))
+        here = bool(answering_spans("confirm", find_spans(c.quote), stated_digits, "", c.quote))
         holds[c.province or c.source] = holds.get(c.province or c.source, False) or here
     if len(holds) == 1:
         return f"Có: kế hoạch ghi {stated}." if all(holds.values()) else f"Kế hoạch không ghi {stated} cho nội dung này."
