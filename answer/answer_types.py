@@ -171,15 +171,17 @@ def asked_unit(question: str, kind: str) -> str:
     m = _ASKED_UNIT.search(q)
     if m and m.group(1).split()[0] == "tuoi":
         return "tuoi"
-    for words in [m.group(1).split()] if m else []:
-        for unit in (" ".join(words[:2]), words[0]):
-            if unit in COUNT_UNITS:
-                return unit + "/" if _PER_CAPITA.search(q) else unit
-    for counted in _COUNTED.finditer(q):
-        words = counted.group(1).split()
-        for unit in (" ".join(words[:2]), words[0]):
-            if unit in COUNT_UNITS and unit not in _RATE_UNITS:
-                return unit + "/" if _PER_CAPITA.search(q) else unit
+    asked = _count_unit(m.group(1), q) if m else ""
+    return asked or next((u for c in _COUNTED.finditer(q) if (u := _count_unit(c.group(1), q, _RATE_UNITS))), "")
+
+
+def _count_unit(phrase: str, question: str, excluded: frozenset[str] = frozenset()) -> str:
+    """The count unit a phrase opens with ("truong hoc dat" -> "truong hoc"), ending in "/" when the
+    question counts per head; "" when it opens with none."""
+    words = phrase.split()
+    for unit in (" ".join(words[:2]), words[0]):
+        if unit in COUNT_UNITS and unit not in excluded:
+            return unit + "/" if _PER_CAPITA.search(question) else unit
     return ""
 
 
@@ -228,12 +230,12 @@ _OR_ASKED = re.compile(r"[,\s]*(?:hay|hoặc|hoac|nếu không thì|neu khong th
                        r"(?:bao nhiêu|bao nhieu|mấy|may)(?:\s*(?:%|phần trăm|phan tram))?(?:\s+(?:ạ|a|vậy|vay))*\W*$", re.IGNORECASE)
 
 
+_STATES_PERCENT = re.compile(r"\d\s*(?:%|phần trăm|phan tram)", re.IGNORECASE)
+
+
 def without_counter_ask(question: str) -> str:
     """The message without an "or how much" that follows a check of a figure ("…, đúng không, hay bao nhiêu")."""
     return _OR_ASKED.sub("", question) if _STATES_PERCENT.search(question) else question
-
-
-_STATES_PERCENT = re.compile(r"\d\s*(?:%|phần trăm|phan tram)", re.IGNORECASE)
 
 
 # "số xã đạt chuẩn … ở Lai Châu", "lai chau: so huyen dat pcgd …": a message that is only the count it wants
