@@ -130,6 +130,10 @@ def names_each_plan(question: str) -> bool:
 
 
 _ASKED_UNIT = re.compile(r"\b(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
+# "số trường (con số tuyệt đối) đạt chuẩn … là bao nhiêu": the count a question names before its "bao nhiêu";
+# people and children are counted in rates too ("con số người biết chữ" is answered by 81 %)
+_COUNTED = re.compile(r"\bso (?:luong )?(\w+(?:\s\w+)?)")
+_RATE_UNITS = frozenset({"nguoi", "tre", "em"})
 # "bao nhiêu sinh viên trên vạn dân": a rate per head of population, not a head count
 _PER_CAPITA = re.compile(r"(?:/ ?|\btren |\bmoi |\bcho moi )(?:1 |mot )?(?:van|nghin|ngan|tram) (?:dan|nguoi)\b")
 
@@ -165,14 +169,19 @@ def asked_unit(question: str, kind: str) -> str:
     if label:
         return label.group(1)
     m = _ASKED_UNIT.search(q)
-    if not m:
-        return ""
-    words = m.group(1).split()
-    if words[0] == "tuoi":
+    if m and m.group(1).split()[0] == "tuoi":
         return "tuoi"
+    asked = _count_unit(m.group(1), q) if m else ""
+    return asked or next((u for c in _COUNTED.finditer(q) if (u := _count_unit(c.group(1), q, _RATE_UNITS))), "")
+
+
+def _count_unit(phrase: str, question: str, excluded: frozenset[str] = frozenset()) -> str:
+    """The count unit a phrase opens with ("truong hoc dat" -> "truong hoc"), ending in "/" when the
+    question counts per head; "" when it opens with none."""
+    words = phrase.split()
     for unit in (" ".join(words[:2]), words[0]):
-        if unit in COUNT_UNITS:
-            return unit + "/" if _PER_CAPITA.search(q) else unit
+        if unit in COUNT_UNITS and unit not in excluded:
+            return unit + "/" if _PER_CAPITA.search(question) else unit
     return ""
 
 
@@ -215,14 +224,42 @@ def _per_head(text: str, end: int) -> bool:
 _UNIT_ALSO = {"truong": ("co so",), "truong hoc": ("co so",)}
 
 
+# "… 20% tổng chi, có phải không, hay bao nhiêu": a check that also asks for the figure if it is wrong; the
+# check is what is read (the plan's figure answers it either way)
+_OR_ASKED = re.compile(r"[,\s]*(?:hay|hoặc|hoac|nếu không thì|neu khong thi|còn không thì|con khong thi)\s+(?:là\s+|la\s+)?"
+                       r"(?:bao nhiêu|bao nhieu|mấy|may)(?:\s*(?:%|phần trăm|phan tram))?(?:\s+(?:ạ|a|vậy|vay))*\W*$", re.IGNORECASE)
+
+
+_STATES_PERCENT = re.compile(r"\d\s*(?:%|phần trăm|phan tram)", re.IGNORECASE)
+
+
+def without_counter_ask(question: str) -> str:
+    """The message without an "or how much" that follows a check of a figure ("…, đúng không, hay bao nhiêu")."""
+    return _OR_ASKED.sub("", question) if _STATES_PERCENT.search(question) else question
+
+
+# "số xã đạt chuẩn … ở Lai Châu", "lai chau: so huyen dat pcgd …": a message that is only the count it wants
+# ("sổ điểm" typed without marks is no count of "điểm")
+_COUNT_SUBJECT = re.compile(rf"(?:^|[:;] |\btong )(so) (?:luong )?(?:{'|'.join(sorted(COUNT_UNITS - {'diem'}, key=len, reverse=True))})\b")
+_OTHER_ASK = re.compile(r"\b(?:nao|gi|ai|sao)\b")
+
+
 def expected_type(question: str) -> str:
     """One of TYPES; "description" when the question asks for no particular kind of value."""
-    q = " ".join(fold_asking(question).split()) + " "  # "máy móc" asks no count
+    q = " ".join(fold_asking(without_counter_ask(question)).split()) + " "  # "máy móc" asks no count
     q = q.replace("%", " % ")
     for name, pattern in _RULES:
         if pattern.search(q):
             return name
-    return "description"
+    return "count" if _names_count(question) else "description"
+
+
+def _names_count(question: str) -> bool:
+    """Whether the message opens a clause with "số <unit>" ("số" as typed: "sổ điểm" is a register)."""
+    text = " ".join(expand_shorthand(question).split())
+    folded = fold(text).lower()
+    m = _COUNT_SUBJECT.search(folded)
+    return bool(m) and text[m.start(1):m.end(1)].lower() in ("số", "so") and not _OTHER_ASK.search(folded)
 
 
 def answering_spans(kind: str, spans: list, asked: set[str], unit: str, text: str) -> list:

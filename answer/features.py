@@ -575,10 +575,11 @@ def _typed_features(view: QuestionView, text: str, window: str, f: dict[str, flo
     f["type_exact"] = float(any(s.kind == view.kind or (view.kind == "agency" and s.kind == "person") for s in typed))
     f["span_near"] = _nearness(view.matcher, window, typed)
     # the clause the figures stand in, read by the checks below
-    clause = leading_clause(view.matcher, window, typed) if typed and (view.kind in _FIGURE_KINDS or view.qualifiers) else ""
-    if view.kind in _FIGURE_KINDS and typed and _ROW not in window:
+    clause = leading_clause(view.matcher, window, typed) if typed and (view.kind in _CLAUSE_KINDS or view.qualifiers) else ""
+    if view.kind in _CLAUSE_KINDS and typed and _ROW not in window:
         # the clause a figure stands in must be about the question: "đạt tỷ lệ tối thiểu 19% trong tổng chi
-        # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ"
+        # thường xuyên" shares only "tỷ lệ" with "tỷ lệ huy động trẻ nhà trẻ", "… môn Tiếng Anh tự chọn lớp 1,
+        # lớp 2" only "lớp" with "học bạ số áp dụng cho lớp mấy"
         f["figure_elsewhere"] = float(_shared_words(view.grams, clause) < FIGURE_CLAUSE_WORDS
                                       or _rarest_after_figures(view.matcher, window, typed))
     if view.present and view.kind in _FIGURE_KINDS and typed and not _ACHIEVED.search(fold(window)):
@@ -621,6 +622,7 @@ _FIGURE_FRAMING = frozenset({"ty", "ti", "le", "dat", "toi", "thieu", "tren", "d
                              "tieu", "muc", "nam", "hoc", "so", "tong", "cac", "va", "tro", "len", "trong", "bao",
                              "nhieu", "nay"})
 _FIGURE_KINDS = frozenset({"percent", "figure", "count", "money"})
+_CLAUSE_KINDS = _FIGURE_KINDS | {"label"}  # a grade or criterion asked is the figure of its clause too
 _PRESENT = re.compile(r"\b(?:hien (?:nay|tai|co|gio)|bay gio)\b")
 _ACHIEVED = re.compile(r"\b(?:dat duoc|hien (?:nay|tai|co)|da (?:dat|co|duoc))\b")
 

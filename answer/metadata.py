@@ -11,13 +11,20 @@ from hoidap.answer.spans import PLAN_NUMBER, YEAR, named_years, numbers_naming, 
 from hoidap.vietnamese import expand_shorthand, fold
 from hoidap.models import DocumentMetadata, Hit, ParagraphLookup
 
+# The offices that sign a plan, and "ký" that is signing ("kỳ thi", "kỳ họp" fold to the same letters)
+_OFFICE = r"(?:giam doc|chu tich|lanh dao|truong phong|bi thu)"
+_SIGNED = r"(?:truc tiep )?ky\b(?! (?:thi|hop|hoc|niem|nang))"
 # "số hiệu văn bản", "số văn bản bao nhiêu": a document's own number, not that of a text it cites
 _OWN_NUMBER = r"\bso (?:hieu|ky hieu|van ban)\b"
 
 INTENTS: dict[str, re.Pattern[str]] = {
     # "vị lãnh đạo nào đã ký", "ký với cương vị gì" (the signature block names the office too)
     "signer": re.compile(r"\bai ky\b|nguoi ky|ky boi|ky ten|ai la nguoi ky|ai ky ban hanh|"
-                         r"\b(?:lanh dao|vi|ong|ba|nguoi) nao (?:da )?ky\b|\bky\b.*\b(?:cuong vi|chuc vu|tu cach) (?:gi|nao)\b"),
+                         r"\b(?:lanh dao|vi|ong|ba|nguoi) nao (?:da )?ky\b|\bky\b.*\b(?:cuong vi|chuc vu|tu cach) (?:gi|nao)\b|"
+                         # "… do phó giám đốc ký phải không", "có phải chủ tịch tỉnh trực tiếp ký …": a check of the
+                         # signer, answered by the signature block
+                         rf"\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}(?=.*\b(?:khong|ko|chua|a|ha|chu)\W*$)|"
+                         rf"^co phai\b.*\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
@@ -27,7 +34,10 @@ INTENTS: dict[str, re.Pattern[str]] = {
                          r"ban hanh boi|do cap nao|\b(?:co quan|don vi|cap) nao ra (?:quyet dinh|ke hoach|van ban)\b|"
                          # "kế hoạch năm 2024 của Hòa Bình do cơ quan nào làm / xây dựng": who drew up the plan itself
                          r"\b(?:ke hoach|van ban|quyet dinh|kh)\b.*\b(?:do|cua) (?:co quan|don vi|cap|ben|ai)(?: nao)? "
-                         r"(?:lam|soan|soan thao|xay dung|lap|ra|dua ra)\W*(?:a|vay|the|nhi)?\W*$"),
+                         r"(?:lam|soan|soan thao|xay dung|lap|ra|dua ra)\W*(?:a|vay|the|nhi)?\W*$|"
+                         # "có phải kế hoạch năm học của Sơn La do sở GD&ĐT ban hành không": a check of the issuer
+                         r"^(?=.*\b(?:khong|ko|chua)\W*$|co phai\b).*\b(?:ke hoach|quyet dinh|van ban|kh|qd)\b.*"
+                         r"\bdo (?:so|ubnd|uy ban|chu tich|bo|tinh|phong|hdnd)\b(?: [\w&]+){0,6} ban hanh\b"),
     "school_year": re.compile(r"nam hoc nao|ap dung cho nam"),
     "recipients": re.compile(r"\bgui (toi|den|cho|ve)\b|\bnoi nhan\b|\bgui nhung\b|\bgui di\b"),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hoidap.answer.answer_types import expected_type
+from hoidap.answer.answer_types import expected_type, without_counter_ask
 from hoidap.answer.spans import named_years
 from hoidap.vietnamese import expand_shorthand, expand_texting, find_provinces, fold, fold_asking, has_diacritics, nfc, stopwords_of
 
@@ -147,7 +147,7 @@ def figure_asked(question: str) -> str | None:
     đúng không" -> "LC phấn đấu bao nhiêu % trẻ mẫu giáo ra lớp"), or None when it checks no percentage."""
     if expected_type(question) != "confirm" or len(_STATED_PERCENT.findall(question)) != 1:
         return None
-    text = _CHECK_TAIL.sub("", _CHECK_HEAD.sub("", _HEARSAY.sub("", question)))
+    text = _CHECK_TAIL.sub("", _CHECK_HEAD.sub("", _HEARSAY.sub("", without_counter_ask(question))))
     return _STATED_PERCENT.sub("bao nhiêu %", text).strip() or None
 
 
@@ -159,6 +159,7 @@ def stated_figure(question: str) -> str:
 
 def is_check(question: str) -> bool:
     """Whether the message asks yes or no ("… có đúng không", "có phải …"), not which plans state a figure."""
+    question = without_counter_ask(question)
     return bool(_CHECK_TAIL.search(question) or _CHECK_HEAD.match(question))
 
 

@@ -790,6 +790,35 @@ def test_a_checked_figure_is_answered_with_the_plans_own_figure_for_that_topic(s
     assert every.answer.startswith("Có ghi 20%: Bắc Ninh, Hòa Bình, Sơn La.")
 
 
+def test_a_check_that_also_asks_the_figure_is_answered_as_a_check(sample_service):
+    """"… ít nhất 20% tổng chi có phải không, hay bao nhiêu": the check is read (the 20% the plan states
+    answers, not Sơn La's 19% of recurrent spending), and so is a wrong figure ("100% … hay bao nhiêu": 90%)."""
+    right = sample_service.ask("son la chi ngan sach cho gd it nhat 20% tong chi co phai khong, hay bao nhieu")
+    assert right.answer.startswith("Có: kế hoạch ghi 20%.") and "19%" not in right.answer
+    wrong = sample_service.ask("có phải hòa bình muốn 100% hs tiểu học học 2 buổi/ngày không, hay bao nhiêu")
+    assert wrong.answer.startswith("Kế hoạch không ghi 100%") and "90%" in wrong.answer
+    assert_grounded(wrong)
+
+
+def test_a_check_of_who_signed_or_issued_a_plan_is_answered_by_its_signature_block(sample_service):
+    """"Có phải Chủ tịch UBND tỉnh Bắc Ninh trực tiếp ký … không?": the plan's signature names who signed (a
+    vice-chairman on the chairman's behalf); "… do sở GD&ĐT ban hành không" is answered by who issued it."""
+    signed = sample_service.ask("Có phải Chủ tịch UBND tỉnh Bắc Ninh trực tiếp ký quyết định phê duyệt kế hoạch năm học không?")
+    assert not signed.abstained and "Lê Xuân Lợi" in signed.answer
+    issued = sample_service.ask("co phai ke hoach nam hoc cua son la do so gd&dt ban hanh khong?")
+    assert not issued.abstained and "Chủ tịch Ủy ban nhân dân tỉnh" in issued.answer
+
+
+def test_a_count_of_schools_is_not_answered_by_a_percentage(sample_service):
+    """"Số trường (con số tuyệt đối) đạt chuẩn quốc gia ở Lai Châu là bao nhiêu?": Lai Châu states shares of
+    schools (54,5%), never a number of them; "số sinh viên trên vạn dân của hòa bình" asks a rate Hòa Bình does
+    not set. A count the plan does state still answers."""
+    assert sample_service.ask("Số trường (con số tuyệt đối) đạt chuẩn quốc gia ở Lai Châu là bao nhiêu?").abstained
+    assert sample_service.ask("số sinh viên trên vạn dân của hòa bình").abstained
+    stated = sample_service.ask("so xa dat chuan pcgd thcs muc do 3 lai chau nam hoc 2024 2025")
+    assert not stated.abstained and "23 xã" in stated.answer
+
+
 def test_which_plans_state_a_figure_is_answered_by_the_plans_stating_it(sample_service):
     """"những kh nào có ghi 20% ngân sách cho gd": the plans stating 20% answer, not Bắc Ninh's 19% for teaching."""
     reply = sample_service.ask("ngân sách 20% cho gd thì những kh nào có ghi")

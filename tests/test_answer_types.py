@@ -884,3 +884,37 @@ def test_what_a_list_question_lists_is_read_and_scored_where_a_window_names_it()
     named = "nâng cao chỉ số cải cách hành chính (PAR INDEX) gắn với Chỉ số hài lòng (SIPAS)"
     assert _features(view, "", grams_of(""), named)["names_listed"] == 1.0
     assert _features(view, "", grams_of(""), "Kế hoạch cải cách hành chính ngành Giáo dục năm 2024.")["names_listed"] == 0.0
+
+
+def test_a_count_named_before_its_ask_has_its_unit_and_a_bare_count_message_is_a_count():
+    """"Số trường … là bao nhiêu" counts schools (a percentage does not answer); "con số người biết chữ" is
+    answered by a rate; "số xã đạt chuẩn … ở Lai Châu" with no question word still asks a count, while
+    "sổ điểm" typed without marks is a register, not a count."""
+    from hoidap.answer.answer_types import asked_unit, expected_type
+
+    assert asked_unit("Số trường (con số tuyệt đối) đạt chuẩn quốc gia ở Lai Châu là bao nhiêu?", "count") == "truong"
+    assert asked_unit("con so nguoi biet chu muc do 2 o lai chau phan dau bao nhieu", "count") == ""
+    assert expected_type("số sinh viên trên vạn dân của hòa bình") == "count"
+    assert asked_unit("số sinh viên trên vạn dân của hòa bình", "count") == "sinh vien/"
+    assert expected_type("lai chau: so huyen dat pcgd thcs muc do 2 nam hoc 2024-2025") == "count"
+    assert expected_type("so diem hoc ba dien tu o hoa binh trien khai cho cap nao") != "count"
+    assert expected_type("sổ điểm điện tử, học bạ điện tử ở HB") == "description"
+
+
+def test_a_check_followed_by_or_how_much_is_still_a_check():
+    from hoidap.answer.answer_types import expected_type
+    from hoidap.answer.understanding import figure_asked, is_check
+
+    question = "son la chi ngan sach cho gd it nhat 20% tong chi co phai khong, hay bao nhieu"
+    assert expected_type(question) == "confirm" and is_check(question)
+    assert figure_asked(question) == "son la chi ngan sach cho gd it nhat bao nhiêu % tong chi"
+    assert expected_type("tỷ lệ này là 20% hay bao nhiêu") == "percent"
+
+
+def test_checks_of_who_signed_or_issued_a_plan_ask_the_signature_or_the_issuer():
+    from hoidap.answer.metadata import metadata_fields
+
+    assert metadata_fields("ke hoach chi dao dieu hanh nam 2024 cua so gd&dt hoa binh do pho giam doc ky phai khong?") == ["signer"]
+    assert metadata_fields("Có phải Chủ tịch UBND tỉnh Bắc Ninh trực tiếp ký quyết định phê duyệt kế hoạch năm học không?") == ["signer"]
+    assert metadata_fields("co phai ke hoach nam hoc cua son la do so gd&dt ban hanh khong?") == ["issuer"]
+    assert metadata_fields("giam doc so co ky thi tot nghiep khong") == []  # "kỳ thi" is no signing
