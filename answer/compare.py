@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.answer.answer_types import answering_spans, ranks_rows
+from hoidap.answer.answer_types import answering_spans, asked_unit, ranks_rows, signed_as
 from hoidap.answer.features import LEVELS, row_label
 from hoidap.answer.types import Answer
 from hoidap.vietnamese import fold
@@ -92,6 +92,32 @@ def row_verdict(question: str, rows: list[tuple[str, str]]) -> str | None:
         named = " và ".join(f"{label} ({lead})" for label, lead, f in labelled if f[0] == top)
         said.append(f"{_WORDS[word]} nhất: {named}")
     return "Trong các dòng dưới đây, " + "; ".join(said) + "."
+
+
+def signer_verdict(question: str, answer: Answer) -> str:
+    """The reply to a yes/no check of who signed ("có phải chủ tịch tỉnh trực tiếp ký … không"), read off the
+    signature block quoted: "Có: …" when the name stands under the office the question names, otherwise who
+    signed, under which office and on whose behalf ("KT."); "" when the question names no office or no quote
+    holds a signed name."""
+    from hoidap.answer.spans import find_spans
+
+    asked = asked_unit(question, "person")
+    for c in answer.citations if asked else []:
+        names = [s for s in find_spans(c.quote) if s.kind == "person"]
+        office = signed_as(c.quote, names[-1].start) if names else ""
+        if not office:
+            continue
+        said = f"{office_as_written(c.quote, names[-1].start, office)} {names[-1].text}"
+        if office == asked:
+            return f"Có: {said} ký."
+        return f"Không: người ký là {said}" + (" (ký thay)." if re.search(r"\bKT\.", c.quote) else ".")
+    return ""
+
+
+def office_as_written(quote: str, before: int, office: str) -> str:
+    """The office a name is signed under, as the quote writes it, in sentence case ("PHÓ CHỦ TỊCH" -> "Phó chủ tịch")."""
+    at = fold(quote[:before]).lower().rfind(office)
+    return quote[at:at + len(office)].capitalize()
 
 
 def check_verdict(stated: str, answer: Answer) -> str:

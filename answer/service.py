@@ -13,7 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from hoidap.answer.evidence import Matcher, TermStats, key_terms
 from hoidap.answer.answer_types import STRICT, names_each_plan
-from hoidap.answer.compare import check_verdict
+from hoidap.answer.compare import check_verdict, signer_verdict
 from hoidap.answer.decision import DEFAULT_PATH, Decision
 from hoidap.answer.extractive import Claim, abstain, best_unit, compose, passage_text, select_claims
 from hoidap.answer.features import Candidate, QuestionView, candidates, leading_spans, row_label
@@ -402,7 +402,10 @@ class AnswerService:
                 # "tỉnh nào đặt 25%": no plan states that figure; the ones plans do state answer
                 return self._extract(self._figure_query(checked, query), again=True)
             return hits, abstain(query, related)
-        return hits, compose(query, claims)
+        answer = compose(query, claims)
+        verdict = signer_verdict(query.question, answer) if fields == ["signer"] and is_check(query.question) else ""
+        answer.answer = f"{verdict}\n{answer.answer}" if verdict else answer.answer
+        return hits, answer
 
     def _figure_query(self, checked: str, query: Query) -> Query:
         """The figure question a check of a stated percentage stands for, in the provinces of the message."""

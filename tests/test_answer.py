@@ -802,9 +802,14 @@ def test_a_check_that_also_asks_the_figure_is_answered_as_a_check(sample_service
 
 def test_a_check_of_who_signed_or_issued_a_plan_is_answered_by_its_signature_block(sample_service):
     """"Có phải Chủ tịch UBND tỉnh Bắc Ninh trực tiếp ký … không?": the plan's signature names who signed (a
-    vice-chairman on the chairman's behalf); "… do sở GD&ĐT ban hành không" is answered by who issued it."""
+    vice-chairman on the chairman's behalf), after a line saying whether the office checked signed; "… do sở
+    GD&ĐT ban hành không" is answered by who issued it."""
     signed = sample_service.ask("Có phải Chủ tịch UBND tỉnh Bắc Ninh trực tiếp ký quyết định phê duyệt kế hoạch năm học không?")
-    assert not signed.abstained and "Lê Xuân Lợi" in signed.answer
+    assert not signed.abstained and signed.answer.startswith("Không: người ký là Phó chủ tịch Lê Xuân Lợi (ký thay).")
+    right = sample_service.ask("ke hoach nam hoc cua lai chau do pho chu tich tinh ky phai khong")
+    assert right.answer.startswith("Có: Phó chủ tịch Tống Thanh Hải ký.")
+    asked = sample_service.ask("cho toi hoi vi lanh dao nao da ky ke hoach nam hoc cua lai chau")
+    assert "Tống Thanh Hải" in asked.answer and not asked.answer.startswith(("Có", "Không"))  # no check, no verdict
     issued = sample_service.ask("co phai ke hoach nam hoc cua son la do so gd&dt ban hanh khong?")
     assert not issued.abstained and "Chủ tịch Ủy ban nhân dân tỉnh" in issued.answer
 
