@@ -102,12 +102,14 @@ def signer_verdict(question: str, answer: Answer) -> str:
     from hoidap.answer.spans import find_spans
 
     asked = asked_unit(question, "person")
-    for c in answer.citations if asked else []:
-        names = [s for s in find_spans(c.quote) if s.kind == "person"]
-        office = signed_as(c.quote, names[-1].start) if names else ""
+    if not asked:
+        return ""
+    for c in answer.citations:
+        name = next((s for s in reversed(find_spans(c.quote)) if s.kind == "person"), None)
+        office = signed_as(c.quote, name.start) if name else ""
         if not office:
             continue
-        said = f"{office_as_written(c.quote, names[-1].start, office)} {names[-1].text}"
+        said = f"{office_as_written(c.quote, name.start, office)} {name.text}"
         if office == asked:
             return f"Có: {said} ký."
         return f"Không: người ký là {said}" + (" (ký thay)." if re.search(r"\bKT\.", c.quote) else ".")
