@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.25, description="Weight of the dense ranking in RRF fusion.")
     sparse_weight: float = Field(1.0, description="Weight of the keyword ranking in RRF fusion.")
     retrieval_mode: Literal["hybrid", "sparse", "dense"] = Field("hybrid", description="hybrid | sparse | dense")
+    unaccented_dense: bool = Field(
+        False, description="Fuse the dense ranking for questions typed without diacritics too. The bundled e5-small ranks them little better than chance, so by default they are searched by keywords (accent-folded) only; turn it on with a model that reads unaccented Vietnamese."
+    )
     min_coverage: float = Field(
         0.4, description="Share of the question's key terms the best passage must hold, else abstain."
     )

@@ -180,14 +180,16 @@ class ChunkStore:
         limit: int,
         provinces: list[str] | None = None,
         mode: str = "hybrid",
+        dense_weight: float | None = None,
     ) -> list[Hit]:
         """Hybrid search: keyword and dense rankings fused by weighted RRF inside the engine.
 
         Fused scores tie often (1/(k+rank) sums), and the engine orders ties differently from one
         process to the next; ties are broken by chunk id, over a few extra results, so the same
-        question always gets the same passages (and `hoidap train` refits the same decision)."""
+        question always gets the same passages (and `hoidap train` refits the same decision). dense_weight
+        overrides the configured weight for one search."""
         where = {"province": list(provinces)} if provinces else None
-        weights = (self.settings.sparse_weight, self.settings.dense_weight)
+        weights = (self.settings.sparse_weight, self.settings.dense_weight if dense_weight is None else dense_weight)
         found = self.engine.query(sparse.query_vector(text), dense, where, limit + _TIE_MARGIN, mode, weights)
         hits = [Hit(chunk_from_payload(payload), score) for payload, score in found]
         return sorted(hits, key=lambda h: (-round(h.score, 9), h.chunk.id))[:limit]

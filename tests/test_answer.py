@@ -36,11 +36,13 @@ def assert_grounded(answer):
     assert not NUMBER.findall(re.sub(r"Theo \d+ văn bản", "", rest)), rest
 
 
-def test_budget_target_is_answered_per_province_with_citations(sample_service):
-    answer = sample_service.ask("mục tiêu chi ngân sách cho giáo dục?")
+@pytest.mark.parametrize("question", ["mục tiêu chi ngân sách cho giáo dục?",
+                                      "muc tieu chi ngan sach cho giao duc?"])  # typed without diacritics: the same three plans
+def test_budget_target_is_answered_per_province_with_citations(sample_service, question):
+    answer = sample_service.ask(question)
     assert not answer.abstained
     assert "20% tổng chi ngân sách" in answer.answer
-    assert len(answer.provinces) >= 3
+    assert {"Sơn La", "Bắc Ninh", "Hòa Bình"} <= set(answer.provinces)
     assert answer.answer.startswith("Theo ") and "\n- " in answer.answer  # grouped by plan
     assert_grounded(answer)
     budget = [c for c in answer.citations if "20%" in c.quote]
