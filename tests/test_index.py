@@ -190,10 +190,12 @@ def test_tied_passages_come_back_in_one_fixed_order(sample_service):
     questions = ["de an day tieng Muong cua Hoa Binh duoc phe duyet o quyet dinh so may",
                  "so diem dien tu hoc ba dien tu o Hoa Binh ap dung cho cap nao",
                  "Hòa Bình phân cấp quản lý giáo dục thế nào", "ke hoach nam hoc Bac Ninh gui nhung ai"]
+    # dense fused in for unaccented questions too, as for accented ones: the fusion is where the ties come from
+    service = sample_service.derive(unaccented_dense=True)
     ties = 0
     for question in questions:
-        hits = sample_service.search(question)
-        assert hits == sample_service.search(question)
+        hits = service.search(question)
+        assert hits == service.search(question)
         for a, b in zip(hits, hits[1:]):
             assert a.score >= b.score
             if round(a.score, 9) == round(b.score, 9):
