@@ -289,11 +289,12 @@ class AnswerService:
         best passages in turn, so one plan's many matches do not crowd out the other's."""
         mode = self.settings.retrieval_mode
         text = query.search_text
-        dense = None if mode == "sparse" else self.embedding.get_query_embedding(text)
         limit = top_k or self.settings.top_k
         # "muc tieu chi ngan sach": the small model ranks unaccented questions little better than chance, and its
-        # ranking, fused in, buried Sơn La's 20 %; a zero weight keeps the fused scores' scale the decision was fitted on
+        # ranking, fused in, buried Sơn La's 20 %; a zero weight keeps the fused scores' scale the decision was fitted
+        # on, and the question is not embedded at all
         weight = 0.0 if not (query.accented or self.settings.unaccented_dense) else None
+        dense = None if mode == "sparse" or weight == 0.0 else self.embedding.get_query_embedding(text)
         if len(query.provinces) < 2:
             return self.store.search(text, dense, limit, query.provinces or None, mode, weight)
         rankings = [self.store.search(text, dense, limit, [p], mode, weight) for p in query.provinces]

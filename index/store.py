@@ -187,7 +187,8 @@ class ChunkStore:
         Fused scores tie often (1/(k+rank) sums), and the engine orders ties differently from one
         process to the next; ties are broken by chunk id, over a few extra results, so the same
         question always gets the same passages (and `hoidap train` refits the same decision). dense_weight
-        overrides the configured weight for one search."""
+        overrides the configured weight for one search; at 0 the keyword ranking is fused alone (same scores,
+        no dense search), so `dense` may be None."""
         where = {"province": list(provinces)} if provinces else None
         weights = (self.settings.sparse_weight, self.settings.dense_weight if dense_weight is None else dense_weight)
         found = self.engine.query(sparse.query_vector(text), dense, where, limit + _TIE_MARGIN, mode, weights)

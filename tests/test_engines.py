@@ -45,6 +45,30 @@ def test_both_engines_rank_the_same_chunks(sample_service, server_store, mode):
         assert a[:3] == b[:3], (mode, question)
 
 
+@pytest.mark.parametrize("engine", ["edge", "server"])
+def test_a_zero_dense_weight_fuses_the_keyword_ranking_alone_with_the_same_scores(sample_service, server_store, engine):
+    """Unaccented questions are searched with dense weight 0: the engine skips the dense search but keeps the
+    fused scores' scale (the learned decision reads them), so hits and scores match a vanishing dense weight."""
+    store = sample_service.store if engine == "edge" else server_store
+    for question in QUESTIONS + ["ty le tre di hoc mau giao", "muc tieu chi ngan sach cho giao duc"]:
+        dense = sample_service.embedding.get_query_embedding(question)
+        fused = store.search(question, dense, 8, None, "hybrid", dense_weight=1e-12)
+        alone = store.search(question, None, 8, None, "hybrid", dense_weight=0.0)
+        assert [(h.chunk.id, round(h.score, 6)) for h in alone] == [(h.chunk.id, round(h.score, 6)) for h in fused]
+        assert alone and alone[0].score < 1.0  # a fused (RRF) score, not a raw keyword score
+        keywords = store.search(question, None, 8, None, "sparse")
+        assert {h.chunk.id for h in alone} == {h.chunk.id for h in keywords}
+
+
+def test_a_question_without_diacritics_is_not_embedded(sample_service, monkeypatch):
+    embedded = []
+    original = type(sample_service.embedding).get_query_embedding
+    monkeypatch.setattr(type(sample_service.embedding), "get_query_embedding",
+                        lambda self, text: embedded.append(text) or original(self, text))
+    assert sample_service.search("ty le tre di hoc mau giao") and embedded == []
+    assert sample_service.search("tỷ lệ trẻ đi học mẫu giáo") and len(embedded) == 1
+
+
 def test_both_engines_list_documents_and_filter_by_province_alike(sample_service, server_store):
     assert server_store.documents() == sample_service.store.documents()
     assert server_store.provinces() == sample_service.store.provinces() == {"Sơn La", "Lai Châu", "Bắc Ninh", "Hòa Bình"}

@@ -136,7 +136,12 @@ class EdgeEngine:
         qe = _qe()
         flt = _where(where)
         keyword = qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE)
-        if mode == "sparse" or (mode == "hybrid" and dense is None):
+        if mode == "hybrid" and not weights[1]:
+            request = qe.QueryRequest(  # the fused scores of a zero-weight dense ranking, without its search
+                limit=limit, with_payload=True, prefetches=[qe.Prefetch(limit=prefetch_depth(limit), query=keyword, filter=flt)],
+                query=qe.Fusion.Rrf(k=2, weights=[weights[0]]),
+            )
+        elif mode == "sparse" or (mode == "hybrid" and dense is None):
             request = qe.QueryRequest(limit=limit, query=keyword, filter=flt, with_payload=True)
         elif mode == "dense":
             request = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(list(dense), using=DENSE), filter=flt,

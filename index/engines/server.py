@@ -124,7 +124,12 @@ class ServerEngine:
         flt = _where(where)
         keyword = m.SparseVector(indices=sparse[0], values=sparse[1])
         common = dict(limit=limit, with_payload=True)
-        if mode == "sparse" or (mode == "hybrid" and dense is None):
+        if mode == "hybrid" and not weights[1]:
+            result = self.client.query_points(  # the fused scores of a zero-weight dense ranking, without its search
+                self.collection, prefetch=[m.Prefetch(query=keyword, using=SPARSE, filter=flt, limit=prefetch_depth(limit))],
+                query=m.RrfQuery(rrf=m.Rrf(k=2, weights=[weights[0]])), **common,
+            )
+        elif mode == "sparse" or (mode == "hybrid" and dense is None):
             result = self.client.query_points(self.collection, query=keyword, using=SPARSE, query_filter=flt, **common)
         elif mode == "dense":
             result = self.client.query_points(self.collection, query=dense, using=DENSE, query_filter=flt, **common)
