@@ -257,12 +257,17 @@ _PERSON_HO_CHI_MINH = re.compile(r" (tu tuong|dao duc|phong cach|chu tich|bac|tn
 def find_provinces(text: str, known: set[str] | None = None) -> list[str]:
     """Province names mentioned in the text, with or without diacritics, canonical spelling."""
     folded = _PERSON_HO_CHI_MINH.sub(" ", " " + " ".join(fold(w) for w in words(text)) + " ")
-    found = []
+    mentions = []  # (start, end, name): where each name's words stand in the folded text
     for key_words, name in _province_keys():
-        if key_words in folded and (known is None or name in known):
-            found.append(name)
-    # "Huế" alone is also inside "Thừa Thiên Huế": keep the longer name only.
-    return [n for n in found if not any(n != m and fold(n) in fold(m) for m in found)]
+        start = folded.find(key_words)
+        while start >= 0:
+            mentions.append((start, start + len(key_words) - 1, name))
+            start = folded.find(key_words, start + 1)
+    # "Thừa Thiên Huế" holds "Huế" and "Hòa Bình định" (plans to) holds "Bình Định": a mention overlapping one
+    # that starts earlier, or as early and runs longer, names nothing
+    named = {name for s, e, name in mentions
+             if not any((s2, -e2) < (s, -e) and s < e2 and s2 < e for s2, e2, _ in mentions)}
+    return [name for _, name in _province_keys() if name in named and (known is None or name in known)]
 
 
 _ABBREVIATIONS = frozenset({"tp", "kt", "tm", "tl", "ts", "ths", "pgs", "gs", "q", "st", "v.v", "tt"})

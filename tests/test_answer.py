@@ -176,6 +176,28 @@ def test_ho_chi_minh_thought_is_not_a_province_the_index_lacks(sample_service):
     assert "Chưa có văn bản nào của Hồ Chí Minh" not in answer.answer
 
 
+def test_hoa_binh_dinh_plans_is_hoa_binh_not_binh_dinh():
+    from hoidap.vietnamese import find_provinces
+
+    assert find_provinces("Hòa Bình định xây mới trường gì") == ["Hòa Bình"]
+    assert find_provinces("hoa binh dinh trien khai nhung loai so sach nao") == ["Hòa Bình"]
+    assert sorted(find_provinces("Bình Định và Hòa Bình")) == ["Bình Định", "Hòa Bình"]
+    assert find_provinces("tỉnh Thừa Thiên Huế") == ["Thừa Thiên Huế"]
+
+
+@pytest.mark.parametrize("question, province, missing, shown", [
+    ("Điện Biên tỷ lệ huy động trẻ nhà trẻ năm học 2024-2025 là bao nhiêu, em muốn so với Lai Châu", None, "Điện Biên", "32,8%"),
+    ("Phu Tho co cam ket chi 20% ngan sach cho giao duc nhu Son La khong", None, "Phú Thọ", "20%"),
+    ("tỷ lệ huy động trẻ nhà trẻ ở Yên Bái", "Lai Châu", "Yên Bái", "32,8%"),
+])
+def test_a_province_without_a_plan_beside_one_with_gets_no_borrowed_figure(sample_service, question, province, missing, shown):
+    """What is asked of a province the index lacks is not answered with its neighbour's figure: the answer says
+    that province has no plan, and the named plan's line is only shown as related."""
+    answer = sample_service.ask(question, province)
+    assert answer.abstained and answer.answer.startswith(f"Chưa có văn bản nào của {missing}")
+    assert answer.citations == [] and any(shown in c.quote for c in answer.related)
+
+
 def test_plans_set_side_by_side_answer_from_each_plans_own_signature(sample_service):
     signers = sample_service.ask("hai kế hoạch giáo dục của Hòa Bình ai ký")
     assert {c.source[:3] for c in signers.citations} == {"002", "004"}
