@@ -156,6 +156,10 @@ def compose(query: Query, claims: list[Claim]) -> Answer:
         ranked = verdict(query.question, query.provinces, [(cits[0].province, leads[cits[0].n]) for cits in groups.values()])
         text = "\n".join(([ranked] if ranked else []) + lines)
     provinces = sorted({c.province for c in citations if c.province})
+    # "Bắc Ninh có cao hơn Lai Châu không": a side no line was found for is said so, not silently dropped
+    unseen = [p for p in query.provinces if len(query.provinces) > 1 and p not in provinces]
+    bullet = "- " if len(groups) > 1 else ""
+    text += "".join(f"\n{bullet}{p}: không tìm thấy nội dung này trong văn bản của {p}." for p in unseen)
     return Answer(query.question, text, False, citations, provinces=provinces)
 
 

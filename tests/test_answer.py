@@ -414,6 +414,15 @@ def test_a_province_named_side_by_side_gets_its_line_though_it_states_no_figure(
     assert "20%" in reply.answer
 
 
+@pytest.mark.parametrize("question, other", [("Bắc Ninh có tỷ lệ huy động trẻ nhà trẻ cao hơn Lai Châu không?", "Bắc Ninh"),
+                                             ("ty le huy dong tre nha tre Son La va Lai Chau", "Sơn La")])
+def test_a_side_of_a_comparison_no_plan_states_is_said_so(sample_service, question, other):
+    """Only Lai Châu states its nhà trẻ rate: the other province asked about is named as not found, not dropped."""
+    reply = sample_service.ask(question)
+    assert not reply.abstained and "32,8%" in reply.answer and {c.province for c in reply.citations} == {"Lai Châu"}
+    assert f"{other}: không tìm thấy nội dung này trong văn bản của {other}." in reply.answer
+
+
 def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
     """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
     from hoidap.answer.features import months_named
