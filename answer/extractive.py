@@ -157,7 +157,7 @@ def compose(query: Query, claims: list[Claim]) -> Answer:
         text = "\n".join(([ranked] if ranked else []) + lines)
     provinces = sorted({c.province for c in citations if c.province})
     # "Bắc Ninh có cao hơn Lai Châu không": a side no line was found for is said so, not silently dropped
-    unseen = [p for p in query.provinces if len(query.provinces) > 1 and p not in provinces]
+    unseen = [p for p in query.provinces if p not in provinces] if len(query.provinces) > 1 else []
     bullet = "- " if len(groups) > 1 else ""
     text += "".join(f"\n{bullet}{p}: không tìm thấy nội dung này trong văn bản của {p}." for p in unseen)
     return Answer(query.question, text, False, citations, provinces=provinces)
