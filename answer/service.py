@@ -366,8 +366,9 @@ class AnswerService:
     def _extract(self, query: Query, again: bool = False) -> tuple[list[Hit], Answer]:
         """Retrieval and the extractive answer (the default, and the fallback of generation)."""
         unknown = ", ".join(self._unknown_provinces(query))
+        no_plan = f"Chưa có văn bản nào của {unknown} trong hệ thống, nên không thể trả lời"
         if unknown and not query.provinces:
-            return [], abstain(query, [], f"Chưa có văn bản nào của {unknown} trong hệ thống, nên không thể trả lời.")
+            return [], abstain(query, [], f"{no_plan}.")
         checked = None if again else figure_asked(query.question)
         if checked and is_check(query.question):
             # "nghe nói HB phấn đấu tốt nghiệp THPT trên 90%, có đúng không": the plan's own figure for that
@@ -393,8 +394,7 @@ class AnswerService:
         if unknown:
             # "Điện Biên … so với Lai Châu": what is asked of the province without a plan is not there; what the
             # named plans say is shown apart, never as that province's answer
-            return hits, abstain(query, claims[:3] or related,
-                                 f"Chưa có văn bản nào của {unknown} trong hệ thống, nên không thể trả lời cho {unknown}.")
+            return hits, abstain(query, claims[:3] or related, f"{no_plan} cho {unknown}.")
         fields = metadata_fields(query.question)
         blank = self._blank_fields(query, hits, fields)
         if blank:
