@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hoidap.answer.answer_types import STRICT, carries_expected, names_each_plan, ranks_rows
-from hoidap.answer.features import TASK_HEADING, Candidate, QuestionView, in_asked_place, is_usable
+from hoidap.answer.features import ALONE, TASK_HEADING, Candidate, QuestionView, asked_qualifiers, in_asked_place, is_usable, qualifiers
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
 
@@ -125,6 +125,8 @@ class Decision:
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(cand)
         chosen = self._each_named_province(scored, chosen, named, max_claims)
+        if not ranks:
+            chosen = self._each_level(view, scored, chosen, max_claims)
         if names_each_plan(view.text):
             chosen = self._each_plan(scored, chosen, named, max_claims)
         return self._answer_each_ask(view, scored, chosen, max_claims)
@@ -154,6 +156,26 @@ class Decision:
                 best = best if p >= bar else None
             if best is not None:
                 chosen.append(best)
+        return chosen
+
+    def _each_level(self, view: QuestionView, scored: list[tuple[float, Candidate]], chosen: list[Candidate],
+                    max_claims: int) -> list[Candidate]:
+        """"giáo viên tiểu học và THCS đạt chuẩn, cấp nào thấp hơn": each school level the question names
+        side by side gets its own line (its table row), down to the all-plans bar, from the provinces
+        already answered; the ranker alone would quote only the row it rates best."""
+        asked = asked_qualifiers(view.text)
+        levels = asked.get("cap", frozenset()) - {"trung hoc"}
+        if len(levels) < 2 or ALONE in asked or not chosen:
+            return chosen
+        bar = self.claim_ratio_all_plans * scored[0][0]
+        provinces = {c.hit.chunk.metadata.province for c in chosen}
+        for level in sorted(levels):
+            if len(chosen) >= max_claims or any(level in qualifiers(c.quote).get("cap", ()) for c in chosen):
+                continue
+            best = next((c for p, c in scored if p >= bar and p > 0 and c.hit.chunk.metadata.province in provinces
+                         and level in qualifiers(c.quote).get("cap", ())), None)
+            if best is not None:
+                chosen = chosen + [best]
         return chosen
 
     def _each_plan(self, scored: list[tuple[float, Candidate]], chosen: list[Candidate], named: tuple[str, ...],

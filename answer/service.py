@@ -384,7 +384,10 @@ class AnswerService:
         level = asked_level(query.question)
         plans = self._outlines(query, hits, level) if level else []
         if plans:
-            return hits, outline_answer(query, plans, level)
+            answer = outline_answer(query, plans, level)
+            if unknown:  # "kế hoạch của Điện Biên và Lai Châu gồm những phần nào": Lai Châu's parts, and a word on Điện Biên
+                answer.answer += f"\n{no_plan} cho {unknown}."
+            return hits, answer
         matcher = Matcher(key_terms(query.text), self.stats)
         if self.settings.answer_decision == "rules":
             claims = select_claims(hits, matcher, query, self.settings.min_coverage, self.settings.max_answer_claims)

@@ -423,6 +423,22 @@ def test_a_side_of_a_comparison_no_plan_states_is_said_so(sample_service, questi
     assert f"{other}: không tìm thấy nội dung này trong văn bản của {other}." in reply.answer
 
 
+@pytest.mark.parametrize("question, figures", [
+    ("LC: gv tieu hoc va gv THCS dat chuan dao tao, cap nao thap hon", ("91%", "96%")),
+    ("o lai chau giao vien cap 1 hay giao vien cap 2 dat chuan dao tao thap hon", ("91%", "96%")),
+    ("Hòa Bình 2024: chênh lệch chỉ tiêu tốt nghiệp THCS và THPT?", ("99%", "95,5%")),
+])
+def test_each_school_level_set_side_by_side_gets_its_own_row(sample_service, question, figures):
+    """Two levels compared within one plan: both rows are quoted, not only the one the ranker rates best."""
+    reply = sample_service.ask(question)
+    assert not reply.abstained and all(f in reply.answer for f in figures)
+
+
+def test_a_level_asked_alone_does_not_pull_in_the_level_it_excludes(sample_service):
+    reply = sample_service.ask("hb 2024 tuyen sinh lop 10 rieng he THPT (khong tinh GDTX) la bao nhieu")
+    assert len(reply.citations) <= 1
+
+
 def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
     """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
     from hoidap.answer.features import months_named

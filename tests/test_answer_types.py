@@ -665,6 +665,15 @@ def test_a_plans_outline_is_answered_from_its_headings_each_part_cited(sample_se
     assert "gồm 3 phần" in parts.answer and "II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM" in parts.answer
 
 
+def test_an_outline_asked_of_a_province_without_a_plan_says_so_beside_the_named_plans_parts(sample_service):
+    """The outline of the plan named is given, and the province the index lacks is not passed over in silence."""
+    answer = sample_service.ask("kế hoạch năm học của Điện Biên và Lai Châu gồm những phần nào")
+    assert not answer.abstained and {c.province for c in answer.citations} == {"Lai Châu"}
+    assert "Chưa có văn bản nào của Điện Biên trong hệ thống" in answer.answer
+    plain = sample_service.ask("kế hoạch năm học của Lai Châu gồm những phần nào")
+    assert "Chưa có văn bản nào" not in plain.answer
+
+
 def test_an_outline_counts_only_numbered_groups_of_the_tasks_part():
     from hoidap.answer.outline import outline
     from hoidap.models import Chunk, DocumentMetadata
