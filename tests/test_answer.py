@@ -439,6 +439,13 @@ def test_a_level_asked_alone_does_not_pull_in_the_level_it_excludes(sample_servi
     assert len(reply.citations) <= 1
 
 
+def test_a_list_sentence_a_little_over_the_usual_length_is_quoted_whole(sample_service):
+    """Bắc Ninh names its emulation movements in one 512-character sentence; the list answer holds them all,
+    the first ones included, not the sentence from its third clause on."""
+    reply = sample_service.ask("bac ninh co nhung phong trao thi dua nao trong nganh giao duc nam hoc nay")
+    assert "Dạy tốt, Học tốt, Quản lý tốt" in reply.answer and "Xanh - Sạch - Đẹp - An toàn" in reply.answer
+
+
 def test_a_month_the_plan_never_names_is_finer_than_its_school_year_target(sample_service):
     """Lai Châu sets 2024-2025 targets; "đến tháng 12/2024" asks a figure the plan does not give."""
     from hoidap.answer.features import months_named
