@@ -57,9 +57,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # quantity nor a document number
     # ("trẻ nhà trẻ ra lớp bao nhiêu" asks the enrolment rate: "ra lớp" is going to school, not a grade)
     ("label", re.compile(rf"(?<!nhung )(?<!cac )(?<!\bra )\b(?:{_LABEL_WORDS}) (?:may|nao|bao nhieu|so may)\b")),
-    ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
+    # ("những kế hoạch nào nhắc tới PISA" asks which plans, as "những kh nào" does, not a document number)
+    ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|(?<!nhung )(?<!cac )ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           # ("kế hoạch 285 do cơ quan nào ban hành", "… thì bộ phận nào theo dõi" ask for a body)
-                          r"van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
+                          r"(?<!nhung )(?<!cac )van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
                           r"(?<!\bco quan )(?<!\bdon vi )(?<!\bbo phan )(?<!\bphong )(?<!\bto chuc )"
                           # ("… có trong kế hoạch của tỉnh nào" asks for the provinces)
                           r"(?<!\btinh )(?<!\bdia phuong )(?<!\bhuyen )(nao|so may|so bao nhieu|so gi)\b|"

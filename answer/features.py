@@ -19,7 +19,7 @@ from hoidap.answer.spans import REFERENCE, YEAR, Span, digits, find_spans, named
 from hoidap.answer.understanding import asks, framing_words, task_subject
 from hoidap.ingest.metadata import is_recipient_list
 from hoidap.models import Chunk, Hit
-from hoidap.vietnamese import fold, has_diacritics, is_stopword, split_sentences, words
+from hoidap.vietnamese import expand_shorthand, fold, has_diacritics, is_stopword, split_sentences, words
 
 CLAIM_CHARS = 250
 SENTENCE_CHARS = 320  # a sentence up to this long stays whole; a clause cut off just before its end joins
@@ -109,7 +109,7 @@ class QuestionView:
     @classmethod
     def build(cls, question: str, text: str, stats: TermStats) -> "QuestionView":
         years, school_years = named_years(text)
-        kind = main_kind(question)
+        kind = main_kind(expand_shorthand(question))  # "các mốc deadline" asks dates as "các mốc hạn chót" does
         plan_refs = plan_references(text)
         # the number a plan is named by ("kh 285") scopes the question; passages citing that text are no answer for it
         framing = framing_words(text) | plan_refs

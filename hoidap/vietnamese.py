@@ -78,6 +78,12 @@ SHORTHAND = {
     "cấp 3": "cấp trung học phổ thông", "cap 3": "cấp trung học phổ thông", "cấp iii": "cấp trung học phổ thông",
     "bổ túc văn hóa": "giáo dục thường xuyên", "bo tuc van hoa": "giáo dục thường xuyên",
     "bổ túc": "giáo dục thường xuyên", "bo tuc": "giáo dục thường xuyên",
+    # English words staff mix in ("KPI cấp THCS của HB", "các mốc deadline báo cáo"), which no plan uses
+    "kpi": "chỉ tiêu", "kpis": "chỉ tiêu", "target": "chỉ tiêu", "targets": "chỉ tiêu", "budget": "ngân sách",
+    "deadline": "hạn chót", "deadlines": "hạn chót", "lead": "chủ trì", "focal point": "đầu mối",
+    "completion rate": "tỷ lệ hoàn thành", "enrollment": "huy động ra lớp", "enrolment": "huy động ra lớp",
+    "literacy": "biết chữ", "dropout": "bỏ học", "universal": "phổ cập", "digital transformation": "chuyển đổi số",
+    "theme": "chủ đề", "salary": "lương", "school safety": "an toàn trường học", "cashless": "không dùng tiền mặt",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w/-])(" + "|".join(sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/-])", re.IGNORECASE)
 

@@ -691,6 +691,21 @@ def test_the_everyday_names_of_school_levels_are_read_as_the_plans_names(sample_
     assert not reply.abstained and "52,4%" in reply.answer
 
 
+def test_english_words_staff_mix_in_are_read_as_the_plans_words(sample_service):
+    """"KPI", "target", "deadline", "lead", "literacy": no plan uses them, so the question is read in the plans' words."""
+    from hoidap.vietnamese import expand_shorthand
+
+    assert expand_shorthand("KPI cấp THCS, các mốc deadline, literacy rate, ai lead") == (
+        "chỉ tiêu cấp THCS, các mốc hạn chót, biết chữ rate, ai chủ trì")
+    assert expand_shorthand("lead-free, leader") == "lead-free, leader"  # whole words only
+    lead = sample_service.ask("o son la ben nao lead trien khai ke hoach nhiem vu nam hoc vay a")
+    assert not lead.abstained and "Sở Giáo dục và Đào tạo chủ trì" in lead.answer
+    literacy = sample_service.ask("literacy rate muc do 1 lai chau target nam hoc 2024 2025")
+    assert not literacy.abstained and "95,6%" in literacy.answer
+    deadlines = sample_service.ask("bac ninh: cac moc deadline bao cao nam hoc 2024-2025")
+    assert all(d in deadlines.answer for d in ("15/9/2024", "31/01/2025", "25/6/2025"))
+
+
 def test_a_single_figure_is_cited_once_not_with_the_next_rows_of_its_table(sample_service):
     """"trường tiểu học đạt chuẩn quốc gia mức độ 1" is one row of Lai Châu's table: the rows for mầm non and
     trung học share every word of the question but add none, so they are not quoted beside it. A question
