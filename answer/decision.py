@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hoidap.answer.answer_types import STRICT, carries_expected, names_each_plan, ranks_rows
-from hoidap.answer.features import ALONE, TASK_HEADING, Candidate, QuestionView, asked_qualifiers, in_asked_place, is_usable, qualifiers
+from hoidap.answer.features import ALONE, TASK_HEADING, Candidate, QuestionView, in_asked_place, is_usable, qualifiers
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "decision.json"
 
@@ -163,9 +163,8 @@ class Decision:
         """"giáo viên tiểu học và THCS đạt chuẩn, cấp nào thấp hơn": each school level the question names
         side by side gets its own line (its table row), down to the all-plans bar, from the provinces
         already answered; the ranker alone would quote only the row it rates best."""
-        asked = asked_qualifiers(view.text)
-        levels = asked.get("cap", frozenset()) - {"trung hoc"}
-        if len(levels) < 2 or ALONE in asked or not chosen:
+        levels = view.qualifiers.get("cap", frozenset()) - {"trung hoc"}
+        if len(levels) < 2 or ALONE in view.qualifiers or not chosen:
             return chosen
         bar = self.claim_ratio_all_plans * scored[0][0]
         provinces = {c.hit.chunk.metadata.province for c in chosen}
