@@ -32,9 +32,9 @@ def _expected_chunks(folder: Path) -> dict[str, int]:
     return {p.name: len(chunk_document(parse_document(p), Settings().chunk_max_chars)) for p in sorted(folder.glob("*.txt"))}
 
 
-def _kill_mid_ingest(data: Path, total: int) -> int:
-    """Start `hoidap ingest` on the sample plans, SIGKILL it once some but not all chunks are written."""
-    proc = subprocess.Popen([*HOIDAP, "ingest", str(SAMPLE_CORPUS)], env=_env(data, HOIDAP_EMBEDDING_BATCH_SIZE="2"),
+def _kill_mid_ingest(data: Path, plans: Path, total: int) -> int:
+    """Start `hoidap ingest` on the plans, SIGKILL it once some but not all chunks are written."""
+    proc = subprocess.Popen([*HOIDAP, "ingest", str(plans)], env=_env(data, HOIDAP_EMBEDDING_BATCH_SIZE="2"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen, buf = 0, b""
     while proc.poll() is None:
@@ -48,12 +48,24 @@ def _kill_mid_ingest(data: Path, total: int) -> int:
     return seen
 
 
+def _many_plans(folder: Path, copies: int) -> Path:
+    """The sample plans copied under new names: a keywords-only ingest of five plans is over in a fraction of a
+    second, too soon for a busy machine's reader to catch it half-way; twenty times as many take seconds. Each copy
+    gets its own last line, since a plan already indexed under another name counts as renamed, not new."""
+    folder.mkdir()
+    for plan in sorted(SAMPLE_CORPUS.glob("*.txt")):
+        for n in range(copies):
+            (folder / f"{n:02d}-{plan.name}").write_text(plan.read_text(encoding="utf-8") + f"\nBản sao {n}.\n", encoding="utf-8")
+    return folder
+
+
 def test_an_ingest_killed_half_way_neither_loses_nor_duplicates_chunks_on_the_next_run(tmp_path):
-    expected = _expected_chunks(SAMPLE_CORPUS)
-    seen = _kill_mid_ingest(tmp_path / "data", sum(expected.values()))
+    plans = _many_plans(tmp_path / "plans", 20)
+    expected = _expected_chunks(plans)
+    seen = _kill_mid_ingest(tmp_path / "data", plans, sum(expected.values()))
     assert 0 < seen < sum(expected.values()), "the ingest was not interrupted half-way"
 
-    rerun = subprocess.run([*HOIDAP, "ingest", str(SAMPLE_CORPUS)], env=_env(tmp_path / "data"),
+    rerun = subprocess.run([*HOIDAP, "ingest", str(plans)], env=_env(tmp_path / "data"),
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     store = ChunkStore(Settings(data_dir=tmp_path / "data"))
