@@ -60,7 +60,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # ("những kế hoạch nào nhắc tới PISA" asks which plans, as "những kh nào" does, not a document number)
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|(?<!nhung )(?<!cac )ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           # ("kế hoạch 285 do cơ quan nào ban hành", "… thì bộ phận nào theo dõi" ask for a body)
-                          r"(?<!nhung )(?<!cac )van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
+                          # ("KH Sơn La nhấn mạnh những lĩnh vực nào": a list asked inside the span wins)
+                          r"(?<!nhung )(?<!cac )van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( (?!nhung\b|cac\b)\w+){0,8} (?<!\bthe )"
                           r"(?<!\bco quan )(?<!\bdon vi )(?<!\bbo phan )(?<!\bphong )(?<!\bto chuc )"
                           # ("… có trong kế hoạch của tỉnh nào" asks for the provinces)
                           r"(?<!\btinh )(?<!\bdia phuong )(?<!\bhuyen )(nao|so may|so bao nhieu|so gi)\b|"
