@@ -361,6 +361,24 @@ def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sampl
     assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
 
 
+def test_a_plan_named_by_what_its_opening_paragraph_implements_is_dated_by_its_own_header(sample_service):
+    """"kh thực hiện kết luận 91 của sở … ra tháng mấy": the Sở's plan opens "Thực hiện Kế hoạch số 285-KH/TU …
+    thực hiện Kết luận số 91-KL/TW …", so it is the plan asked about, not Kết luận 91 (12/8/2024) nor KH 285."""
+    from hoidap.answer.metadata import implemented_numbers, preamble
+
+    opening = preamble(["KẾ HOẠCH", "Triển khai thực hiện Kế hoạch số 285-KH/TU ngày 29/11/2024",
+                        "Thực hiện Kế hoạch số 285-KH/TU … thực hiện Kết luận số 91-KL/TW, ngày 12/8/2024 của Bộ Chính trị"])
+    assert opening.startswith("Thực hiện")
+    assert implemented_numbers("kh thuc hien ket luan 91 cua so ra thang may", "", opening) == {"91"}
+    assert implemented_numbers("kết luận 91 ban hành ngày nào", "", opening) == set()
+    for question in ("kh thực hiện kết luận 91 của sở gdđt hòa bình ra tháng mấy",
+                     "Kế hoạch của Sở GD Hòa Bình triển khai KH 285 ra đời thời điểm nào?",
+                     "Van ban cua So GD&DT Hoa Binh thuc hien Ke hoach 285 ghi thang nam nao?"):
+        reply = sample_service.ask(question)
+        assert not reply.abstained and "tháng 02 năm 2025" in reply.answer, question
+        assert "29/11/2024" not in reply.answer and "12/8/2024" not in reply.answer, question
+
+
 def test_a_plan_that_leaves_its_signing_day_blank_says_so(sample_service):
     """The Sở's plan reads "Hoà Bình, ngày   tháng 02 năm 2025": asked the day it was signed, the answer
     says the day is not given (citing that header), instead of quoting another text's date. The date
