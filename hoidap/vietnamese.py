@@ -27,11 +27,11 @@ _STOP_ACCENTED = frozenset(
     một mấy ai đâu chưa rồi nữa thôi nhỉ ơi em anh chị mình tôi bạn hỏi xin cảm ơn giúp
     tỉnh năm học kế hoạch bên gồm đấy ấy nay hiện cụ ta chúng hông
     phần trăm muốn giống khác nhau hơn so sánh nhắc dùng trên dưới ngoái biết
-    phải chiếm cần khoảng tầm ít nhất cái nói
+    phải chiếm cần khoảng tầm ít nhất cái nói lúc
     """.split()
 )
 _AMBIGUOUS_FOLDS = frozenset({"cai", "dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta",
-                              "noi"})
+                              "noi", "luc"})
 
 
 @lru_cache(maxsize=1)
@@ -44,9 +44,9 @@ def is_stopword(word: str) -> bool:
     return word in _STOP_ACCENTED if has_diacritics(word) else word in _stop_folded()
 
 
-# Unaccented words that ask only before these ("bao nhieu", "bao gio"); elsewhere they are topic
-# words typed without accents ("bao cao" = báo cáo, "bao dam" = bảo đảm)
-_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"})}
+# Unaccented words that ask only before these ("bao nhieu", "bao gio", "luc nao"); elsewhere they are topic
+# words typed without accents ("bao cao" = báo cáo, "bao dam" = bảo đảm, "nang luc" = năng lực)
+_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"}), "luc": frozenset({"nao"})}
 
 
 def stopwords_of(ws: list[str]) -> list[bool]:
