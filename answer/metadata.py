@@ -26,12 +26,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
                          rf"\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}(?=.*\b(?:khong|ko|chua|a|ha|chu)\W*$)|"
                          rf"^co phai\b.*\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
-    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
+    # ("… có hiệu lực từ ngày nào" asks when it takes effect, which a plan's date does not say)
+    "date": re.compile(r"^(?!.*\bhieu luc\b)(?:.*?)(?:ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b|"
                        # "kế hoạch … ra đời thời điểm nào", "văn bản … ghi tháng năm nào"
-                       r"\bra doi\b(?: \w+){0,2} (?:khi|luc|thoi diem|thang|nam|ngay) (?:nao|may)\b|\b(?:ghi|de|ky|ban hanh|ra) (?:ngay )?thang nam (?:nao|may)\b"),
+                       r"\bra doi\b(?: \w+){0,2} (?:khi|luc|thoi diem|thang|nam|ngay) (?:nao|may)\b|\b(?:ghi|de|ky|ban hanh|ra) (?:ngay )?thang nam (?:nao|may)\b)"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
                          r"ban hanh boi|do cap nao|\b(?:co quan|don vi|cap) nao ra (?:quyet dinh|ke hoach|van ban)\b|"
                          # "kế hoạch năm 2024 của Hòa Bình do cơ quan nào làm / xây dựng": who drew up the plan itself

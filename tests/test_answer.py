@@ -334,6 +334,27 @@ def test_unaccented_bao_asks_only_in_bao_nhieu_elsewhere_it_is_bao_cao(sample_se
     assert not reply.abstained and "Bộ Giáo dục và Đào tạo" in reply.answer and "Ủy ban nhân dân tỉnh" in reply.answer
 
 
+def test_luc_nao_asks_when_while_unaccented_luc_elsewhere_may_be_nang_luc():
+    from hoidap.answer.evidence import key_terms
+
+    assert "lúc" not in key_terms("quyết định có hiệu lực từ lúc nào")
+    assert "luc" not in key_terms("sở tổ chức tập huấn luc nao")
+    assert "luc" in key_terms("nang luc giao vien")
+
+
+def test_when_a_text_takes_effect_is_answered_by_its_own_sentence_or_declined(sample_service):
+    """"có hiệu lực từ khi nào": Bắc Ninh's decision says "có hiệu lực thi hành kể từ ngày ký"; Lai Châu's
+    plan says nothing of it, and its date of issue is not offered as the day it takes effect."""
+    from hoidap.answer.spans import find_spans
+
+    assert [s.text for s in find_spans("Quyết định này có hiệu lực thi hành kể từ ngày ký.") if s.kind == "effective"] == ["kể từ ngày ký"]
+    for question in ("QĐ phê duyệt KH năm học của BN có hiệu lực từ lúc nào ạ?", "qd 1102 bac ninh hieu luc khi nao"):
+        reply = sample_service.ask(question)
+        assert not reply.abstained and "kể từ ngày ký" in reply.answer, question
+    declined = sample_service.ask("kế hoạch 3707 của Lai Châu có hiệu lực từ ngày nào")
+    assert declined.abstained and "17 tháng 9 năm 2024" not in declined.answer.split("Có thể liên quan")[0]
+
+
 def test_the_distribution_list_answers_who_the_plan_is_sent_to_not_what_anyone_must_do(sample_service):
     from hoidap.answer.metadata import metadata_fields
 
