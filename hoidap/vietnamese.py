@@ -19,7 +19,8 @@ _OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u
 # Question words, chat particles and glue: they carry no topic. The keyword index keeps
 # them, but coverage (how much of the question a passage answers) ignores them. A word
 # typed with accents is compared as typed; an unaccented one by its folded form, except
-# folds shared with topic words ("dung" is also "dựng/dụng", "phan" is also "phấn").
+# folds shared with topic words ("dung" is also "dựng/dụng", "phan" is also "phấn", "de" is also the "đề"
+# of "đề án", "chủ đề", "anh" the "Anh" of "tiếng Anh").
 _STOP_ACCENTED = frozenset(
     """
     là gì bao nhiêu nào thế sao vậy à ạ hả nhé không có của cho và với các những được ở tại
@@ -31,7 +32,7 @@ _STOP_ACCENTED = frozenset(
     """.split()
 )
 _AMBIGUOUS_FOLDS = frozenset({"cai", "dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta",
-                              "noi", "luc"})
+                              "noi", "luc", "de", "tam", "anh"})
 
 
 @lru_cache(maxsize=1)
