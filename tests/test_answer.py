@@ -342,6 +342,15 @@ def test_luc_nao_asks_when_while_unaccented_luc_elsewhere_may_be_nang_luc():
     assert "luc" in key_terms("nang luc giao vien")
 
 
+def test_unaccented_de_tam_anh_may_be_de_an_quan_tam_tieng_anh():
+    """Typed without marks, "de" is "để" or the "đề" of "đề án", "chủ đề"; dropping it as "để" lost those pairs."""
+    from hoidap.answer.evidence import key_terms
+
+    assert {"de an", "tieng anh"} <= set(key_terms("son la thuc hien de an nao ve tieng anh"))
+    assert {"chu de", "quan tam"} <= set(key_terms("chu de nam hoc la gi, van de nao duoc quan tam"))
+    assert "để" not in key_terms("làm gì để nâng cao chất lượng")  # typed with marks it is still glue
+
+
 def test_when_a_text_takes_effect_is_answered_by_its_own_sentence_or_declined(sample_service):
     """"có hiệu lực từ khi nào": Bắc Ninh's decision says "có hiệu lực thi hành kể từ ngày ký"; Lai Châu's
     plan says nothing of it, and its date of issue is not offered as the day it takes effect."""
