@@ -45,9 +45,9 @@ def is_stopword(word: str) -> bool:
     return word in _STOP_ACCENTED if has_diacritics(word) else word in _stop_folded()
 
 
-# Unaccented words that ask only before these ("bao nhieu", "bao gio", "luc nao"); elsewhere they are topic
+# Unaccented words that ask or frame only before these ("bao nhieu", "bao gio", "luc nao", "so sanh"); elsewhere they are topic
 # words typed without accents ("bao cao" = báo cáo, "bao dam" = bảo đảm, "nang luc" = năng lực)
-_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"}), "luc": frozenset({"nao"})}
+_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"}), "luc": frozenset({"nao"}), "so": frozenset({"sanh", "voi"})}
 
 
 def stopwords_of(ws: list[str]) -> list[bool]:
