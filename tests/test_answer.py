@@ -351,6 +351,14 @@ def test_unaccented_de_tam_anh_may_be_de_an_quan_tam_tieng_anh():
     assert "để" not in key_terms("làm gì để nâng cao chất lượng")  # typed with marks it is still glue
 
 
+def test_so_sanh_frames_a_comparison_while_so_elsewhere_may_be_so_truong():
+    from hoidap.answer.evidence import key_terms
+
+    assert "so" not in key_terms("so sánh chủ đề năm học của bắc ninh và sơn la")
+    assert "so" not in key_terms("ty le nam nay so voi nam truoc")
+    assert "so truong" in key_terms("so truong dat chuan quoc gia")
+
+
 def test_when_a_text_takes_effect_is_answered_by_its_own_sentence_or_declined(sample_service):
     """"có hiệu lực từ khi nào": Bắc Ninh's decision says "có hiệu lực thi hành kể từ ngày ký"; Lai Châu's
     plan says nothing of it, and its date of issue is not offered as the day it takes effect."""
