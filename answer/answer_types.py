@@ -18,8 +18,9 @@ _OFFICES = "giam doc|chu tich|hieu truong|truong phong|bi thu"
 _LABEL_WORDS = "lop|khoi|tieu chi|dieu|khoan|chuong"
 # Checked in order; the first that matches decides.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "có hiệu lực từ khi nào": plans answer "kể từ ngày ký", with no date in it
-    ("description", re.compile(r"\bhieu luc (?:tu |ke tu )?(?:khi nao|ngay nao|luc nao|bao gio|tu)")),
+    # "có hiệu lực từ khi nào": a text's own "có hiệu lực thi hành kể từ ngày ký" answers, with no date in it;
+    # a plan without such a sentence does not say (its other dates are not when it takes effect)
+    ("effective", re.compile(r"\bhieu luc (?:tu |ke tu )?(?:khi nao|ngay nao|luc nao|bao gio|tu)")),
     # "Hòa Bình có cam kết tối thiểu 20% không": a yes/no check of a figure the question states;
     # the passage that states that same figure answers it
     # ("… phải đủ 100% à", "… 90% hả": a check by its closing particle alone)
@@ -60,7 +61,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # ("những kế hoạch nào nhắc tới PISA" asks which plans, as "những kh nào" does, not a document number)
     ("docref", re.compile(r"(quyet dinh|nghi quyet|nghi dinh|(?<!nhung )(?<!cac )ke hoach|cong van|thong bao|thong tu|chi thi|ket luan|"
                           # ("kế hoạch 285 do cơ quan nào ban hành", "… thì bộ phận nào theo dõi" ask for a body)
-                          r"(?<!nhung )(?<!cac )van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( \w+){0,8} (?<!\bthe )"
+                          # ("KH Sơn La nhấn mạnh những lĩnh vực nào": a list asked inside the span wins)
+                          r"(?<!nhung )(?<!cac )van ban|chuong trinh hanh dong|(?<!chuyen )de an|to trinh)( (?!nhung\b|cac\b)\w+){0,8} (?<!\bthe )"
                           r"(?<!\bco quan )(?<!\bdon vi )(?<!\bbo phan )(?<!\bphong )(?<!\bto chuc )"
                           # ("… có trong kế hoạch của tỉnh nào" asks for the provinces)
                           r"(?<!\btinh )(?<!\bdia phuong )(?<!\bhuyen )(nao|so may|so bao nhieu|so gi)\b|"
@@ -83,7 +85,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # thế nào" are compared by their figures)
     ("figure", re.compile(r"^(?!.*(\bgi\b|(?<!khac nhau )the nao|ra sao|nhung)).*(muc tieu|chi tieu|phan dau|dat duoc)")),
 )
-TYPES = ("confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
+TYPES = ("effective", "confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "person", "place", "agency", "list", "figure",
          "description")
 
 # Span kinds (answer.spans) that can carry each expected type; bare numbers serve the figure types
@@ -97,6 +99,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "docdate": frozenset({"docdate", "date"}),
     "date": frozenset({"date"}),
     "when": frozenset({"date", "deadline", "docdate", "year", "condition"}),
+    "effective": frozenset({"effective"}),
     "year": frozenset({"year", "date", "deadline", "docdate"}),
     "docref": frozenset({"docref"}),
     "confirm": frozenset({"percent", "number"}),
@@ -109,7 +112,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 # Types whose answer is a figure or reference: without a new span of that kind a sentence cannot answer.
 # "ở đâu" is often answered by a description ("trong trường học"), so place only scores, it does not filter.
-STRICT = frozenset({"confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
+STRICT = frozenset({"effective", "confirm", "money", "percent", "ordinal", "deadline", "docdate", "date", "when", "year", "docref", "label", "count", "figure", "person"})
 
 
 # "cấp nào đạt chuẩn thấp nhất", "huyện nào nhiều trường nhất": the answer weighs several rows against each other

@@ -89,6 +89,8 @@ _ABBREVIATIONS = {
     "ptdtbt": "phổ thông dân tộc bán trú", "cbql": "cán bộ quản lý", "gdđt": "giáo dục và đào tạo",
     "csvc": "cơ sở vật chất", "cntt": "công nghệ thông tin", "cđsp": "cao đẳng sư phạm",
     "atgt": "an toàn giao thông", "dtts": "dân tộc thiểu số",
+    # not an abbreviation but the plans' other word for teachers ("lương của nhà giáo" for "lương giáo viên")
+    "nhà giáo": "giáo viên",
 }
 
 

@@ -26,10 +26,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
                          rf"\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}(?=.*\b(?:khong|ko|chua|a|ha|chu)\W*$)|"
                          rf"^co phai\b.*\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
-    "date": re.compile(r"ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
+    # ("… có hiệu lực từ ngày nào" asks when it takes effect, which a plan's date does not say)
+    "date": re.compile(r"^(?!.*\bhieu luc\b)(?:.*?)(?:ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
-                       r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b"),
+                       r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b|"
+                       # "kế hoạch … ra đời thời điểm nào", "văn bản … ghi tháng năm nào"
+                       r"\bra doi\b(?: \w+){0,2} (?:khi|luc|thoi diem|thang|nam|ngay) (?:nao|may)\b|\b(?:ghi|de|ky|ban hanh|ra) (?:ngay )?thang nam (?:nao|may)\b)"),
     "issuer": re.compile(r"(co quan|don vi|cap) nao ban hanh|ai ban hanh|cua ai ban hanh|do ai ban hanh|cua co quan nao|"
                          r"ban hanh boi|do cap nao|\b(?:co quan|don vi|cap) nao ra (?:quyet dinh|ke hoach|van ban)\b|"
                          # "kế hoạch năm 2024 của Hòa Bình do cơ quan nào làm / xây dựng": who drew up the plan itself
@@ -228,13 +231,36 @@ def named_plan_only(question: str, hits: list[Hit], indexed: Collection[str], bo
     return [h for h in hits if h.chunk.metadata.province not in scoped or named(h.chunk.metadata) or by_year(h.chunk.metadata)]
 
 
-def implemented_numbers(question: str, title: str) -> set[str]:
+def implemented_numbers(question: str, title: str, preamble: str = "") -> set[str]:
     """Numbers by which the question names a plan through the text it implements: "kế hoạch của sở triển
     khai KH 285 ban hành tháng mấy" (or "kh 285 của sở") asks the date of the plan titled "Triển khai thực
-    hiện Kế hoạch số 285-KH/TU …", not that of KH 285."""
+    hiện Kế hoạch số 285-KH/TU …", not that of KH 285; "kh thực hiện kết luận 91 của sở … ra tháng mấy"
+    names it by a text its opening "Thực hiện …" paragraph (preamble) implements (91-KL/TW)."""
     folded = " ".join(fold(question).split())
-    return {n for n in PLAN_NUMBER.findall(fold(title)) if not YEAR.fullmatch(n)
-            and re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b|\b{n}(?: \w+){{0,2}} (?:cua|do) (?:so|sgd)\b", folded)}
+    by_title = {n for n in PLAN_NUMBER.findall(fold(title)) if not YEAR.fullmatch(n)
+                and re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b|\b{n}(?: \w+){{0,2}} (?:cua|do) (?:so|sgd)\b", folded)}
+    by_preamble = {n for n in _REFERENCED.findall(fold(preamble))
+                   if re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b", folded)}
+    return by_title | by_preamble
+
+
+# A text referred to by its number in a plan's opening paragraph ("Kết luận số 91-KL/TW", "Chỉ thị số 31/CT-TTg")
+_REFERENCED = re.compile(r"\b(\d+)[-/][a-z]")
+# The paragraph saying what a plan implements, and a question naming a plan by it
+_PREAMBLE = re.compile(r"^\s*thuc hien\b")
+_IMPLEMENTING = re.compile(r"\b(?:trien khai|thuc hien)\b(?: \w+){0,4} \d")
+# how far into a plan its opening paragraph may sit (after the header, "KẾ HOẠCH" and the title)
+PREAMBLE_PARAGRAPHS = 6
+
+
+def names_by_implemented(question: str) -> bool:
+    """Whether the question names a plan by a numbered text it implements ("kh thực hiện kết luận 91")."""
+    return bool(_IMPLEMENTING.search(" ".join(fold(question).split())))
+
+
+def preamble(texts: list[str]) -> str:
+    """The plan's opening "Thực hiện …" paragraph among its first paragraphs, if it has one."""
+    return next((t for t in texts if _PREAMBLE.match(fold(t))), "")
 
 
 def question_numbers(question: str) -> set[str]:

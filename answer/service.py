@@ -21,7 +21,8 @@ from hoidap.answer.followup import resolve
 from hoidap.answer.generate import GenerationFailed, Generator, generated_answer
 from hoidap.answer.memory import Memory, Turn
 from hoidap.answer.metadata import (OWN_FIELDS, about_the_plans, compares_plans, first_per, metadata_claims, metadata_fields, names_a_document, named_plan_only, plan_numbers,
-                                    blank_reason, day_asked, implemented_numbers, own_number_asked, question_numbers, signing_day_asked, unnumbered, unsigned_day)
+                                    PREAMBLE_PARAGRAPHS, blank_reason, day_asked, implemented_numbers, names_by_implemented, own_number_asked, preamble, question_numbers, signing_day_asked,
+                                    unnumbered, unsigned_day)
 from hoidap.answer.outline import Part, asked_level, outline, outline_answer
 from hoidap.answer.spelling import correct_spelling
 from hoidap.answer.types import Answer
@@ -484,13 +485,20 @@ class AnswerService:
         mine = max(matcher.coverage(passage_text(c.hit)) for c in meta)
         return meta if mine >= best - 0.1 else []
 
-    @staticmethod
-    def _numbers_named(query: Query, hits: list[Hit]) -> tuple[set[str], bool]:
+    def _numbers_named(self, query: Query, hits: list[Hit]) -> tuple[set[str], bool]:
         """The numbers by which the question names a plan through the text it implements, and whether
         it names some other text by number (then that text's fields are asked, not the plan's)."""
         own = {n for h in hits for n in question_numbers(h.chunk.metadata.number)}
-        implemented = {n for title in {h.chunk.metadata.title for h in hits} for n in implemented_numbers(query.question, title)}
+        plans = {h.chunk.source: h.chunk.metadata.title for h in hits}
+        implemented = {n for source, title in plans.items()
+                       for n in implemented_numbers(query.question, title, self._preamble(source, query.question))}
         return implemented, bool(question_numbers(query.question) - own - implemented)
+
+    def _preamble(self, source: str, question: str) -> str:
+        """A plan's opening "Thực hiện …" paragraph, read only when the question says what a plan implements."""
+        if not names_by_implemented(question):
+            return ""
+        return preamble([c.text for c in self.store.chunks(source)[:PREAMBLE_PARAGRAPHS]])
 
     def _blank_fields(self, query: Query, hits: list[Hit], fields: list[str]) -> list[str]:
         """"Kế hoạch … của sở ký ngày mấy, số hiệu văn bản là gì", "ai ký quyết định 1899" about one plan that

@@ -52,6 +52,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "10/10 huyện": all ten of ten districts, a count of the unit named
     ("count", re.compile(rf"(?<![\w/])(?:\d+/\d+|{_NUM}) (?:{_UNITS})\b", re.I)),
     ("number", re.compile(rf"(?<![\w/]){_NUM}(?![\w/])")),
+    # "(có hiệu lực thi hành) kể từ ngày ký", "… từ ngày 01/01/2025": when a text takes effect
+    ("effective", re.compile(r"(?:(?<=hieu luc )|(?<=hieu luc thi hanh ))(?:ke )?tu (?:ngay|khi)\b[^.;\n]{1,40}")),
     # "khi có các văn bản hướng dẫn của Bộ GDĐT": a time given as the condition it waits for
     ("condition", re.compile(r"\bkhi (?:co|duoc|du|hoan thanh)\b[^.;:\n]{5,100}")),
     ("place", re.compile(r"\b(?:tai|o) (?:tinh |thanh pho |TP\.? |huyen |xa |thu do )?[A-Z]\w*(?: [A-Z]\w*){0,3}")),

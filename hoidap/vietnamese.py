@@ -19,7 +19,8 @@ _OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u
 # Question words, chat particles and glue: they carry no topic. The keyword index keeps
 # them, but coverage (how much of the question a passage answers) ignores them. A word
 # typed with accents is compared as typed; an unaccented one by its folded form, except
-# folds shared with topic words ("dung" is also "dựng/dụng", "phan" is also "phấn").
+# folds shared with topic words ("dung" is also "dựng/dụng", "phan" is also "phấn", "de" is also the "đề"
+# of "đề án", "chủ đề", "anh" the "Anh" of "tiếng Anh").
 _STOP_ACCENTED = frozenset(
     """
     là gì bao nhiêu nào thế sao vậy à ạ hả nhé không có của cho và với các những được ở tại
@@ -27,11 +28,11 @@ _STOP_ACCENTED = frozenset(
     một mấy ai đâu chưa rồi nữa thôi nhỉ ơi em anh chị mình tôi bạn hỏi xin cảm ơn giúp
     tỉnh năm học kế hoạch bên gồm đấy ấy nay hiện cụ ta chúng hông
     phần trăm muốn giống khác nhau hơn so sánh nhắc dùng trên dưới ngoái biết
-    phải chiếm cần khoảng tầm ít nhất cái nói
+    phải chiếm cần khoảng tầm ít nhất cái nói lúc
     """.split()
 )
 _AMBIGUOUS_FOLDS = frozenset({"cai", "dung", "phan", "dang", "nhac", "hoi", "tren", "so", "khac", "giong", "duoi", "ban", "cho", "ra", "ta",
-                              "noi"})
+                              "noi", "luc", "de", "tam", "anh"})
 
 
 @lru_cache(maxsize=1)
@@ -44,9 +45,9 @@ def is_stopword(word: str) -> bool:
     return word in _STOP_ACCENTED if has_diacritics(word) else word in _stop_folded()
 
 
-# Unaccented words that ask only before these ("bao nhieu", "bao gio"); elsewhere they are topic
-# words typed without accents ("bao cao" = báo cáo, "bao dam" = bảo đảm)
-_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"})}
+# Unaccented words that ask or frame only before these ("bao nhieu", "bao gio", "luc nao", "so sanh"); elsewhere they are topic
+# words typed without accents ("bao cao" = báo cáo, "bao dam" = bảo đảm, "nang luc" = năng lực)
+_ASKING_BEFORE = {"bao": frozenset({"nhieu", "gio", "lau"}), "luc": frozenset({"nao"}), "so": frozenset({"sanh", "voi"})}
 
 
 def stopwords_of(ws: list[str]) -> list[bool]:

@@ -334,6 +334,44 @@ def test_unaccented_bao_asks_only_in_bao_nhieu_elsewhere_it_is_bao_cao(sample_se
     assert not reply.abstained and "Bộ Giáo dục và Đào tạo" in reply.answer and "Ủy ban nhân dân tỉnh" in reply.answer
 
 
+def test_luc_nao_asks_when_while_unaccented_luc_elsewhere_may_be_nang_luc():
+    from hoidap.answer.evidence import key_terms
+
+    assert "lúc" not in key_terms("quyết định có hiệu lực từ lúc nào")
+    assert "luc" not in key_terms("sở tổ chức tập huấn luc nao")
+    assert "luc" in key_terms("nang luc giao vien")
+
+
+def test_unaccented_de_tam_anh_may_be_de_an_quan_tam_tieng_anh():
+    """Typed without marks, "de" is "để" or the "đề" of "đề án", "chủ đề"; dropping it as "để" lost those pairs."""
+    from hoidap.answer.evidence import key_terms
+
+    assert {"de an", "tieng anh"} <= set(key_terms("son la thuc hien de an nao ve tieng anh"))
+    assert {"chu de", "quan tam"} <= set(key_terms("chu de nam hoc la gi, van de nao duoc quan tam"))
+    assert "để" not in key_terms("làm gì để nâng cao chất lượng")  # typed with marks it is still glue
+
+
+def test_so_sanh_frames_a_comparison_while_so_elsewhere_may_be_so_truong():
+    from hoidap.answer.evidence import key_terms
+
+    assert "so" not in key_terms("so sánh chủ đề năm học của bắc ninh và sơn la")
+    assert "so" not in key_terms("ty le nam nay so voi nam truoc")
+    assert "so truong" in key_terms("so truong dat chuan quoc gia")
+
+
+def test_when_a_text_takes_effect_is_answered_by_its_own_sentence_or_declined(sample_service):
+    """"có hiệu lực từ khi nào": Bắc Ninh's decision says "có hiệu lực thi hành kể từ ngày ký"; Lai Châu's
+    plan says nothing of it, and its date of issue is not offered as the day it takes effect."""
+    from hoidap.answer.spans import find_spans
+
+    assert [s.text for s in find_spans("Quyết định này có hiệu lực thi hành kể từ ngày ký.") if s.kind == "effective"] == ["kể từ ngày ký"]
+    for question in ("QĐ phê duyệt KH năm học của BN có hiệu lực từ lúc nào ạ?", "qd 1102 bac ninh hieu luc khi nao"):
+        reply = sample_service.ask(question)
+        assert not reply.abstained and "kể từ ngày ký" in reply.answer, question
+    declined = sample_service.ask("kế hoạch 3707 của Lai Châu có hiệu lực từ ngày nào")
+    assert declined.abstained and "17 tháng 9 năm 2024" not in declined.answer.split("Có thể liên quan")[0]
+
+
 def test_the_distribution_list_answers_who_the_plan_is_sent_to_not_what_anyone_must_do(sample_service):
     from hoidap.answer.metadata import metadata_fields
 
@@ -359,6 +397,24 @@ def test_a_plan_named_by_the_text_it_implements_is_dated_by_its_own_header(sampl
     assert implemented_numbers("kh 285 của tỉnh ủy hòa bình ban hành ngày nào", title) == set()
     reply = sample_service.ask("kế hoạch của sở GDĐT hòa bình triển khai kh 285 làm tháng mấy năm nào")
     assert not reply.abstained and "tháng 02 năm 2025" in reply.answer and "29/11/2024" not in reply.answer
+
+
+def test_a_plan_named_by_what_its_opening_paragraph_implements_is_dated_by_its_own_header(sample_service):
+    """"kh thực hiện kết luận 91 của sở … ra tháng mấy": the Sở's plan opens "Thực hiện Kế hoạch số 285-KH/TU …
+    thực hiện Kết luận số 91-KL/TW …", so it is the plan asked about, not Kết luận 91 (12/8/2024) nor KH 285."""
+    from hoidap.answer.metadata import implemented_numbers, preamble
+
+    opening = preamble(["KẾ HOẠCH", "Triển khai thực hiện Kế hoạch số 285-KH/TU ngày 29/11/2024",
+                        "Thực hiện Kế hoạch số 285-KH/TU … thực hiện Kết luận số 91-KL/TW, ngày 12/8/2024 của Bộ Chính trị"])
+    assert opening.startswith("Thực hiện")
+    assert implemented_numbers("kh thuc hien ket luan 91 cua so ra thang may", "", opening) == {"91"}
+    assert implemented_numbers("kết luận 91 ban hành ngày nào", "", opening) == set()
+    for question in ("kh thực hiện kết luận 91 của sở gdđt hòa bình ra tháng mấy",
+                     "Kế hoạch của Sở GD Hòa Bình triển khai KH 285 ra đời thời điểm nào?",
+                     "Van ban cua So GD&DT Hoa Binh thuc hien Ke hoach 285 ghi thang nam nao?"):
+        reply = sample_service.ask(question)
+        assert not reply.abstained and "tháng 02 năm 2025" in reply.answer, question
+        assert "29/11/2024" not in reply.answer and "12/8/2024" not in reply.answer, question
 
 
 def test_a_plan_that_leaves_its_signing_day_blank_says_so(sample_service):

@@ -48,7 +48,7 @@ from hoidap.answer.spans import find_spans
         ("thủ tướng duyệt quy hoạch tỉnh sơn la ngày nào", "docdate"),  # approved: signed
         ("thi tốt nghiệp THPT 2025 ngày nào", "date"),  # when an event takes place
         ("Kỳ thi tốt nghiệp THPT 2025 ở BN thi vào ngày nào?", "date"),  # "kỳ thi" is no "ký"
-        ("qđ 1102 bắc ninh có hiệu lực từ khi nào", "description"),  # "kể từ ngày ký" holds no date
+        ("qđ 1102 bắc ninh có hiệu lực từ khi nào", "effective"),  # "kể từ ngày ký", not a date
         ("hoa binh hoc 2 buoi/ngay bao nhieu %", "percent"),
         ("Hòa Bình biên soạn tài liệu giáo dục địa phương cho lớp mấy?", "label"),  # a grade names, it does not count
         ("năm 2024 HB chọn SGK những lớp nào", "list"),
