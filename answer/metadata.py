@@ -27,7 +27,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
                          rf"^co phai\b.*\b{_OFFICE}\b(?: \w+){{0,6}} {_SIGNED}"),
     "number": re.compile(rf"\bso (may|bao nhieu|nao)\b|{_OWN_NUMBER}|(quyet dinh|ke hoach|van ban) (so )?nao\b|kem (theo )?quyet dinh"),
     # ("… có hiệu lực từ ngày nào" asks when it takes effect, which a plan's date does not say)
-    "date": re.compile(r"^(?!.*\bhieu luc\b)(?:.*?)(?:ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
+    "date": re.compile(r"^(?!.*\bhieu luc\b).*?(?:ngay nao|ngay bao nhieu|ngay may|(ban hanh|ky) (vao )?(ngay|khi|thoi diem|luc) nao|khi nao ban hanh|ky ngay|"
                        r"(?<!\btu )\bngay (ban hanh|ky)\b|"
                        r"\b(ky|ban hanh|ra) cung (ngay|thang|luc)\b|"
                        r"(?<!chu )(?<!hoc )\b(ky|ban hanh|ra) (truoc|sau)\b|\b(ky|ban hanh|ra|lap) (vao )?thang (nam )?(may|nao)\b|\bthang (may|nao) nam (nao|may)\b|"
@@ -231,6 +231,15 @@ def named_plan_only(question: str, hits: list[Hit], indexed: Collection[str], bo
     return [h for h in hits if h.chunk.metadata.province not in scoped or named(h.chunk.metadata) or by_year(h.chunk.metadata)]
 
 
+# A text referred to by its number in a plan's opening paragraph ("Kết luận số 91-KL/TW", "Chỉ thị số 31/CT-TTg")
+_REFERENCED = re.compile(r"\b(\d+)[-/][a-z]")
+# The paragraph saying what a plan implements, and a question naming a plan by it
+_PREAMBLE = re.compile(r"^\s*thuc hien\b")
+_IMPLEMENTING = re.compile(r"\b(?:trien khai|thuc hien)\b(?: \w+){0,4} \d")
+# how far into a plan its opening paragraph may sit (after the header, "KẾ HOẠCH" and the title)
+PREAMBLE_PARAGRAPHS = 6
+
+
 def implemented_numbers(question: str, title: str, preamble: str = "") -> set[str]:
     """Numbers by which the question names a plan through the text it implements: "kế hoạch của sở triển
     khai KH 285 ban hành tháng mấy" (or "kh 285 của sở") asks the date of the plan titled "Triển khai thực
@@ -242,15 +251,6 @@ def implemented_numbers(question: str, title: str, preamble: str = "") -> set[st
     by_preamble = {n for n in _REFERENCED.findall(fold(preamble))
                    if re.search(rf"\b(trien khai|thuc hien)\b(?: \w+){{0,4}} {n}\b", folded)}
     return by_title | by_preamble
-
-
-# A text referred to by its number in a plan's opening paragraph ("Kết luận số 91-KL/TW", "Chỉ thị số 31/CT-TTg")
-_REFERENCED = re.compile(r"\b(\d+)[-/][a-z]")
-# The paragraph saying what a plan implements, and a question naming a plan by it
-_PREAMBLE = re.compile(r"^\s*thuc hien\b")
-_IMPLEMENTING = re.compile(r"\b(?:trien khai|thuc hien)\b(?: \w+){0,4} \d")
-# how far into a plan its opening paragraph may sit (after the header, "KẾ HOẠCH" and the title)
-PREAMBLE_PARAGRAPHS = 6
 
 
 def names_by_implemented(question: str) -> bool:
