@@ -402,7 +402,8 @@ class AnswerService:
             # named plans say is shown apart, never as that province's answer
             return hits, abstain(query, claims[:3] or related, f"{no_plan} cho {unknown}.")
         fields = metadata_fields(query.question)
-        blank = self._blank_fields(query, hits, fields)
+        named = self._numbers_named(query, hits) if fields else (set(), False)
+        blank = self._blank_fields(query, hits, fields, named[1])
         if blank:
             plan = hits[0].chunk.metadata
             header = metadata_claims(["date"], hits[:1], self.store, False)
@@ -410,7 +411,7 @@ class AnswerService:
             return hits, abstain(query, header or related, blank_reason(plan.title, plan.date if "date" in blank else None, shown,
                                                                           "signer" in blank))
         if fields and (claims or self.settings.answer_decision == "rules" or names_a_document(query.question)):
-            claims = self._prefer_metadata(fields, hits, claims, matcher, query) or claims
+            claims = self._prefer_metadata(fields, hits, claims, matcher, query, named) or claims
         if not claims:
             if checked:
                 # "tỉnh nào đặt 25%": no plan states that figure; the ones plans do state answer
@@ -466,14 +467,16 @@ class AnswerService:
             return _fallback(extractive)
         return generated_answer("".join(parts), passages, query.question) or _fallback(extractive)
 
-    def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query) -> list:
+    def _prefer_metadata(self, fields: list[str], hits: list[Hit], claims: list, matcher: Matcher, query: Query,
+                         named: tuple[set[str], bool]) -> list:
         """Metadata paragraphs answer "who signed / which number / what date" when they fit the
-        question at least as well as the best passage (the question may be about another text)."""
+        question at least as well as the best passage (the question may be about another text).
+        named: _numbers_named of the question and hits."""
         meta = metadata_claims(fields, hits, self.store, query.compares, day_asked(query.question))
         if not meta:
             return []
         # "ai ban hành kế hoạch năm học Sơn La": who issued the plan itself, unless another text is named by number
-        implemented, names_other = self._numbers_named(query, hits)
+        implemented, names_other = named
         # "kế hoạch nhiệm vụ năm học của sơn la ban hành ngày nào": the province's own plan, not the Bộ's plan of that name
         own_day = signing_day_asked(query.question) and bool(query.provinces) and about_the_plans(query.question)
         about_plan = ("issuer" in fields or bool(implemented) or own_number_asked(query.question, hits[0].chunk.metadata.title)
@@ -500,12 +503,12 @@ class AnswerService:
             return ""
         return preamble([c.text for c in self.store.chunks(source)[:PREAMBLE_PARAGRAPHS]])
 
-    def _blank_fields(self, query: Query, hits: list[Hit], fields: list[str]) -> list[str]:
+    def _blank_fields(self, query: Query, hits: list[Hit], fields: list[str], names_other: bool) -> list[str]:
         """"Kế hoạch … của sở ký ngày mấy, số hiệu văn bản là gì", "ai ký quyết định 1899" about one plan that
         gives no day, no number or no signer's name: the fields asked that it leaves blank, to say so rather
-        than quote another text's."""
+        than quote another text's (names_other: the question names some other text by number)."""
         if not ({"date", "number"} & set(fields) or fields == ["signer"]) or not hits or query.compares or len(query.provinces) > 1 \
-                or self._numbers_named(query, hits)[1]:
+                or names_other:
             return []
         plan = hits[0].chunk.metadata
         if not (about_the_plans(query.question) or question_numbers(query.question) & question_numbers(plan.number)):
